@@ -1,0 +1,1 @@
+//! C binding (issue 4). Placeholder crate so the workspace builds.

@@ -1,0 +1,1 @@
+//! Python binding (issue 3). Placeholder crate so the workspace builds.

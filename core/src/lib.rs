@@ -1,0 +1,1 @@
+//! OpenAI client core.
