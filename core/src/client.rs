@@ -1,0 +1,956 @@
+//! The client: one connection pool, the retry loop, timeouts, and the endpoints.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::config::{ClientBuilder, ClientConfig, Proxy, check_header};
+use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
+use crate::retry::{self, RetryAfter};
+use crate::stream::ChatStream;
+use crate::types::{
+    ChatCompletion, ChatCompletionRequest, EmbeddingRequest, EmbeddingsResponse, Extra,
+    ImageGenerationRequest, ImagesResponse, Model, ModelList,
+};
+
+/// The header that tells the server how many retries came before this attempt. Same name as the
+/// official SDKs so servers and proxies that already read it keep working.
+pub const RETRY_COUNT_HEADER: &str = "x-stainless-retry-count";
+
+/// Per-request overrides, the `extra_headers`/`extra_query`/`extra_body`/`timeout` of the
+/// official SDK.
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions {
+    /// Headers to add or replace; `None` removes a header the client would send (e.g. the
+    /// retry-count header).
+    pub extra_headers: Vec<(String, Option<String>)>,
+    /// Query parameters to add.
+    pub extra_query: Vec<(String, String)>,
+    /// Top-level JSON fields merged into the body (they win over typed fields).
+    pub extra_body: Option<Extra>,
+    /// Per-attempt deadline for this request.
+    pub timeout: Option<Duration>,
+    /// Retries for this request.
+    pub max_retries: Option<u32>,
+    /// Stream idle deadline for this request.
+    pub stream_idle_timeout: Option<Duration>,
+}
+
+impl RequestOptions {
+    fn check(&self) -> Result<()> {
+        for (name, value) in &self.extra_headers {
+            check_header(name, value.as_deref().unwrap_or(""))?;
+        }
+        for (what, d) in [
+            ("timeout", self.timeout),
+            ("stream idle timeout", self.stream_idle_timeout),
+        ] {
+            if d.is_some_and(|d| d.is_zero()) {
+                return Err(Error::invalid_argument(format!(
+                    "{what} must be greater than zero"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A successful response: the decoded value plus what the transport knows about it.
+#[derive(Clone, Debug)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub data: T,
+    /// HTTP status.
+    pub status: u16,
+    /// `x-request-id`.
+    pub request_id: Option<String>,
+    /// Response headers, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// The body as received.
+    pub raw: Bytes,
+    /// Retries before the attempt that succeeded.
+    pub retries_taken: u32,
+}
+
+impl<T> Response<T> {
+    /// The raw body as JSON (`Null` for an empty body).
+    pub fn raw_json(&self) -> Result<Value> {
+        decode_json(&self.raw)
+    }
+
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            data: f(self.data),
+            status: self.status,
+            request_id: self.request_id,
+            headers: self.headers,
+            raw: self.raw,
+            retries_taken: self.retries_taken,
+        }
+    }
+}
+
+/// A reqwest client tied to the process that built it: connection pools and their tasks do not
+/// survive `fork()`, so a child builds its own.
+struct HttpForPid {
+    pid: u32,
+    http: reqwest::Client,
+}
+
+struct Inner {
+    config: ClientConfig,
+    http: AtomicPtr<HttpForPid>,
+    /// Authorization, organization, project, user agent and default headers, built once.
+    base_headers: HeaderMap,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let p = self.http.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if !p.is_null() {
+            // SAFETY: the pointer came from Box::into_raw in `http()` and is owned by this Inner;
+            // `&mut self` means no other thread holds it.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
+}
+
+/// An OpenAI API client. Cheap to clone (an `Arc`); one connection pool shared by every clone,
+/// request and thread.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err means another crate installed one first, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl Client {
+    /// A client from the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, `.env`, ...).
+    pub fn new() -> Result<Client> {
+        ClientBuilder::new().build()
+    }
+
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client from a resolved configuration. No I/O: the pool is built on first use.
+    pub fn from_config(config: ClientConfig) -> Result<Client> {
+        install_crypto_provider();
+        let mut base_headers = HeaderMap::new();
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
+            .map_err(|_| Error::config("the API key cannot be sent in a header"))?;
+        auth.set_sensitive(true);
+        base_headers.insert(reqwest::header::AUTHORIZATION, auth);
+        base_headers.insert(
+            reqwest::header::USER_AGENT,
+            HeaderValue::from_str(&config.user_agent)
+                .map_err(|_| Error::config("bad user agent"))?,
+        );
+        base_headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
+        let mut put = |name: &str, value: &str| -> Result<()> {
+            let n = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::config(format!("invalid header name {name:?}")))?;
+            let v = HeaderValue::from_str(value)
+                .map_err(|_| Error::config(format!("invalid value for header {name:?}")))?;
+            base_headers.insert(n, v);
+            Ok(())
+        };
+        if let Some(org) = &config.organization {
+            put("openai-organization", org)?;
+        }
+        if let Some(project) = &config.project {
+            put("openai-project", project)?;
+        }
+        for (name, value) in &config.default_headers {
+            put(name, value)?;
+        }
+        let client = Client {
+            inner: Arc::new(Inner {
+                config,
+                http: AtomicPtr::new(std::ptr::null_mut()),
+                base_headers,
+            }),
+        };
+        // Build once now so a bad proxy or CA file is a construction error, not a first-request
+        // surprise. Building does no network I/O and needs no runtime.
+        client.http()?;
+        Ok(client)
+    }
+
+    /// The resolved configuration (the key stays redacted in `Debug`).
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// A copy of this client with other settings, sharing nothing mutable with it
+    /// (`client.with_options(...)` in the official SDK).
+    pub fn with_config(&self, f: impl FnOnce(&mut ClientConfig)) -> Result<Client> {
+        let mut config = self.inner.config.clone();
+        f(&mut config);
+        Client::from_config(config)
+    }
+
+    fn http(&self) -> Result<reqwest::Client> {
+        let pid = std::process::id();
+        let p = self.inner.http.load(Ordering::Acquire);
+        if !p.is_null() {
+            // SAFETY: entries are only freed by Inner::drop; an entry replaced after a fork is
+            // leaked on purpose, so a pointer loaded here stays valid while `self` lives.
+            let entry = unsafe { &*p };
+            if entry.pid == pid {
+                return Ok(entry.http.clone());
+            }
+        }
+        let http = build_http(&self.inner.config)?;
+        let fresh = Box::into_raw(Box::new(HttpForPid {
+            pid,
+            http: http.clone(),
+        }));
+        match self
+            .inner
+            .http
+            .compare_exchange(p, fresh, Ordering::AcqRel, Ordering::Acquire)
+        {
+            // The parent's entry (if any) is leaked: its pool belongs to a runtime this process
+            // does not have, and dropping it could touch that runtime.
+            Ok(_) => Ok(http),
+            Err(_) => {
+                // SAFETY: `fresh` was never published.
+                drop(unsafe { Box::from_raw(fresh) });
+                Ok(http)
+            }
+        }
+    }
+
+    // ============================================================================================
+    // Endpoints
+    // ============================================================================================
+
+    /// `POST /chat/completions`.
+    pub async fn chat_completion(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<ChatCompletion>> {
+        request.validate()?;
+        if request.stream == Some(true) {
+            return Err(Error::invalid_argument(
+                "stream=true needs the streaming call (chat_completion_stream)",
+            ));
+        }
+        self.post_typed("chat/completions", request, opts).await
+    }
+
+    /// `POST /chat/completions` with `stream: true`. Retries apply until the response headers
+    /// arrive; never after the first byte of the stream.
+    pub async fn chat_completion_stream(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<ChatStream> {
+        request.validate()?;
+        let mut body = to_body_value(request)?;
+        if let Value::Object(map) = &mut body {
+            map.insert("stream".into(), Value::Bool(true));
+        }
+        let body = merge_extra_body(body, opts)?;
+        let idle = opts
+            .stream_idle_timeout
+            .or(self.inner.config.timeouts.stream_idle);
+        let (resp, request_id, _) = self
+            .execute(Method::POST, "chat/completions", Some(body), opts, true)
+            .await?;
+        let StreamOrBody::Stream(resp) = resp else {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "expected a streaming response",
+            ));
+        };
+        let content_type = header_str(resp.headers(), "content-type").unwrap_or_default();
+        if !content_type.starts_with("text/event-stream") {
+            // A JSON body (a proxy that ignored stream=true) or an HTML page: say so with what came.
+            let status = resp.status().as_u16();
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(Error::decode(
+                format!("expected an event stream, got content type {content_type:?}"),
+                String::from_utf8_lossy(&body),
+            )
+            .with_status(status)
+            .with_request_id(request_id));
+        }
+        Ok(ChatStream::new(resp, request_id, idle))
+    }
+
+    /// `POST /images/generations`.
+    pub async fn images_generate(
+        &self,
+        request: &ImageGenerationRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<ImagesResponse>> {
+        if request.prompt.is_empty() {
+            return Err(Error::invalid_argument("prompt must not be empty"));
+        }
+        self.post_typed("images/generations", request, opts).await
+    }
+
+    /// `POST /embeddings`.
+    pub async fn embeddings(
+        &self,
+        request: &EmbeddingRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<EmbeddingsResponse>> {
+        if request.model.is_empty() {
+            return Err(Error::invalid_argument("model must not be empty"));
+        }
+        match &request.input {
+            Value::String(_) => {}
+            Value::Array(items) if !items.is_empty() => {}
+            _ => {
+                return Err(Error::invalid_argument(
+                    "input must be a string, a non-empty list of strings, or token ids",
+                ));
+            }
+        }
+        self.post_typed("embeddings", request, opts).await
+    }
+
+    /// `GET /models`.
+    pub async fn models_list(&self, opts: &RequestOptions) -> Result<Response<ModelList>> {
+        let r = self.request_json(Method::GET, "models", None, opts).await?;
+        decode_typed(r)
+    }
+
+    /// `GET /models/{id}`.
+    pub async fn models_retrieve(
+        &self,
+        id: &str,
+        opts: &RequestOptions,
+    ) -> Result<Response<Model>> {
+        if id.is_empty() || id.contains('/') && !id.contains(':') {
+            return Err(Error::invalid_argument(format!("invalid model id {id:?}")));
+        }
+        let path = format!("models/{}", percent_encode_path(id));
+        let r = self.request_json(Method::GET, &path, None, opts).await?;
+        decode_typed(r)
+    }
+
+    /// Any endpoint: `method` `path` (relative to the base URL) with an optional JSON body; the
+    /// response body as JSON (`Null` for an empty 2xx body).
+    pub async fn request_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        opts: &RequestOptions,
+    ) -> Result<Response<Value>> {
+        let body = match body {
+            Some(b) => Some(merge_extra_body(b, opts)?),
+            None if opts.extra_body.is_some() => {
+                Some(merge_extra_body(Value::Object(Extra::new()), opts)?)
+            }
+            None => None,
+        };
+        let (resp, request_id, retries_taken) =
+            self.execute(method, path, body, opts, false).await?;
+        let StreamOrBody::Body {
+            status,
+            headers,
+            body,
+        } = resp
+        else {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "expected a buffered response",
+            ));
+        };
+        let data = decode_checked(status, &headers, &body, request_id.clone())?;
+        Ok(Response {
+            data,
+            status,
+            request_id,
+            headers,
+            raw: body,
+            retries_taken,
+        })
+    }
+
+    async fn post_typed<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        path: &str,
+        request: &Req,
+        opts: &RequestOptions,
+    ) -> Result<Response<Resp>> {
+        let body = to_body_value(request)?;
+        let r = self
+            .request_json(Method::POST, path, Some(body), opts)
+            .await?;
+        decode_typed(r)
+    }
+
+    // ============================================================================================
+    // Transport: attempts, retries, timeouts
+    // ============================================================================================
+
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        opts: &RequestOptions,
+        stream: bool,
+    ) -> Result<(StreamOrBody, Option<String>, u32)> {
+        opts.check()?;
+        let config = &self.inner.config;
+        let total = config.timeouts.total;
+        let run = self.execute_attempts(method, path, body, opts, stream);
+        match total {
+            Some(t) => tokio::time::timeout(t, run)
+                .await
+                .unwrap_or_else(|_| Err(Error::timeout(TimeoutPhase::Total, Some(t)))),
+            None => run.await,
+        }
+    }
+
+    async fn execute_attempts(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        opts: &RequestOptions,
+        stream: bool,
+    ) -> Result<(StreamOrBody, Option<String>, u32)> {
+        let config = &self.inner.config;
+        let http = self.http()?;
+        let url = self.url(path, opts)?;
+        // Serialised once: every attempt sends the same bytes.
+        let body: Option<Bytes> = match body {
+            Some(v) => Some(
+                serde_json::to_vec(&v)
+                    .map_err(|e| Error::invalid_argument(format!("body is not serialisable: {e}")))?
+                    .into(),
+            ),
+            None => None,
+        };
+        let headers = self.headers(opts, body.is_some(), stream)?;
+        let max_retries = opts.max_retries.unwrap_or(config.max_retries);
+        let attempt_timeout = opts.timeout.or(config.timeouts.request);
+
+        let mut retries_taken = 0u32;
+        loop {
+            let started = Instant::now();
+            let mut req = http
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
+            if !retry_count_overridden(opts) {
+                req = req.header(RETRY_COUNT_HEADER, retries_taken);
+            }
+            if let Some(b) = &body {
+                req = req.body(b.clone());
+            }
+            let outcome = attempt(req, attempt_timeout, stream).await;
+            let delay = match outcome {
+                Ok(AttemptOk::Success(resp, request_id)) => {
+                    log::debug!(
+                        "openai request: method={method} path=/{} status={} retries={retries_taken} request_id={} elapsed_ms={}",
+                        path.trim_start_matches('/'),
+                        resp.status(),
+                        request_id.as_deref().unwrap_or("-"),
+                        started.elapsed().as_millis()
+                    );
+                    return Ok((resp, request_id, retries_taken));
+                }
+                Ok(AttemptOk::Status(err, retry_after, should_retry)) => {
+                    log::debug!(
+                        "openai request: method={method} path=/{} status={} retries={retries_taken} request_id={}",
+                        path.trim_start_matches('/'),
+                        err.status().unwrap_or(0),
+                        err.request_id().unwrap_or("-"),
+                    );
+                    if let RetryAfter::TooLong(d) = retry_after {
+                        return Err(err.with_retry_after(d));
+                    }
+                    let quota = err.code() == Some("insufficient_quota")
+                        || err.error_type() == Some("insufficient_quota");
+                    let retryable = should_retry.unwrap_or_else(|| {
+                        retry::status_is_retryable(err.status().unwrap_or(0)) && !quota
+                    });
+                    if !retryable || retries_taken >= max_retries {
+                        return Err(err);
+                    }
+                    match retry_after {
+                        RetryAfter::Delay(d) => d,
+                        _ => retry::backoff_delay(retries_taken, retry::jitter()),
+                    }
+                }
+                Err(err) => {
+                    log::debug!(
+                        "openai request: method={method} path=/{} error={} retries={retries_taken}",
+                        path.trim_start_matches('/'),
+                        err.kind(),
+                    );
+                    let retryable =
+                        matches!(err.kind(), ErrorKind::Connection | ErrorKind::Timeout);
+                    if !retryable || retries_taken >= max_retries {
+                        return Err(err);
+                    }
+                    retry::backoff_delay(retries_taken, retry::jitter())
+                }
+            };
+            tokio::time::sleep(delay).await;
+            retries_taken += 1;
+        }
+    }
+
+    fn url(&self, path: &str, opts: &RequestOptions) -> Result<reqwest::Url> {
+        let config = &self.inner.config;
+        let joined = format!("{}/{}", config.base_url, path.trim_start_matches('/'));
+        let mut url = reqwest::Url::parse(&joined)
+            .map_err(|e| Error::invalid_argument(format!("invalid request path {path:?}: {e}")))?;
+        if !config.default_query.is_empty() || !opts.extra_query.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in config.default_query.iter().chain(opts.extra_query.iter()) {
+                q.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    fn headers(&self, opts: &RequestOptions, has_body: bool, stream: bool) -> Result<HeaderMap> {
+        let mut h = self.inner.base_headers.clone();
+        if has_body {
+            h.insert(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        if stream {
+            h.insert(
+                reqwest::header::ACCEPT,
+                HeaderValue::from_static("text/event-stream"),
+            );
+        }
+        for (name, value) in &opts.extra_headers {
+            let n = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::invalid_argument(format!("invalid header name {name:?}")))?;
+            match value {
+                Some(v) => {
+                    let mut v = HeaderValue::from_str(v).map_err(|_| {
+                        Error::invalid_argument(format!("invalid value for header {name:?}"))
+                    })?;
+                    if n == reqwest::header::AUTHORIZATION || n.as_str() == "api-key" {
+                        v.set_sensitive(true);
+                    }
+                    h.insert(n, v);
+                }
+                None => {
+                    h.remove(n);
+                }
+            }
+        }
+        Ok(h)
+    }
+}
+
+fn retry_count_overridden(opts: &RequestOptions) -> bool {
+    opts.extra_headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(RETRY_COUNT_HEADER))
+}
+
+fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .pool_max_idle_per_host(100)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true)
+        .redirect(reqwest::redirect::Policy::limited(10));
+    if let Some(t) = config.timeouts.connect {
+        b = b.connect_timeout(t);
+    }
+    if let Some(p) = &config.proxy {
+        let no_proxy = reqwest::NoProxy::from_env();
+        let make = |which: u8, url: &str| {
+            let p = match which {
+                0 => reqwest::Proxy::all(url),
+                1 => reqwest::Proxy::http(url),
+                _ => reqwest::Proxy::https(url),
+            };
+            p.map(|p| p.no_proxy(no_proxy.clone())).map_err(|e| {
+                Error::config(format!(
+                    "invalid proxy {}: {}",
+                    crate::config::redact_url(url),
+                    e.without_url()
+                ))
+            })
+        };
+        b = b.no_proxy();
+        match p {
+            Proxy::All(url) => b = b.proxy(make(0, url)?),
+            Proxy::PerScheme { http, https } => {
+                if let Some(u) = http {
+                    b = b.proxy(make(1, u)?);
+                }
+                if let Some(u) = https {
+                    b = b.proxy(make(2, u)?);
+                }
+            }
+        }
+    }
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::config(format!("cannot read CA bundle {}: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::config(format!(
+                "CA bundle {} is not valid PEM: {e}",
+                path.display()
+            ))
+        })?;
+        if certs.is_empty() {
+            return Err(Error::config(format!(
+                "CA bundle {} holds no certificate",
+                path.display()
+            )));
+        }
+        b = b.tls_certs_merge(certs);
+    }
+    b.build()
+        .map_err(|e| Error::config(format!("cannot build the HTTP client: {}", chain(&e))))
+}
+
+enum StreamOrBody {
+    Stream(reqwest::Response),
+    Body {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Bytes,
+    },
+}
+
+impl StreamOrBody {
+    fn status(&self) -> u16 {
+        match self {
+            StreamOrBody::Stream(r) => r.status().as_u16(),
+            StreamOrBody::Body { status, .. } => *status,
+        }
+    }
+}
+
+enum AttemptOk {
+    Success(StreamOrBody, Option<String>),
+    Status(Error, RetryAfter, Option<bool>),
+}
+
+/// One attempt. For a stream the deadline covers the headers only; for anything else it covers
+/// the whole body too, so a response that trickles in cannot outlive it.
+async fn attempt(
+    req: reqwest::RequestBuilder,
+    timeout: Option<Duration>,
+    stream: bool,
+) -> Result<AttemptOk> {
+    let fut = async {
+        let resp = req.send().await.map_err(transport_error)?;
+        let status = resp.status();
+        let request_id = header_str(resp.headers(), "x-request-id");
+        if status.is_success() && stream {
+            return Ok(AttemptOk::Success(StreamOrBody::Stream(resp), request_id));
+        }
+        let headers = header_pairs(resp.headers());
+        let retry_after = retry::parse_retry_after(
+            header_str(resp.headers(), "retry-after-ms").as_deref(),
+            header_str(resp.headers(), "retry-after").as_deref(),
+            SystemTime::now(),
+        );
+        let should_retry =
+            retry::should_retry_header(header_str(resp.headers(), "x-should-retry").as_deref());
+        let body = resp.bytes().await.map_err(|e| {
+            let mut err = transport_error(e);
+            if status.is_success() {
+                err = Error::new(
+                    ErrorKind::Connection,
+                    format!(
+                        "connection lost while reading the response body: {}",
+                        err.message()
+                    ),
+                )
+                .with_source(err);
+            }
+            err.with_status(status.as_u16())
+                .with_request_id(request_id.clone())
+        })?;
+        if status.is_success() {
+            return Ok(AttemptOk::Success(
+                StreamOrBody::Body {
+                    status: status.as_u16(),
+                    headers,
+                    body,
+                },
+                request_id,
+            ));
+        }
+        let err = Error::from_status(status.as_u16(), &body, headers, request_id);
+        Ok(AttemptOk::Status(err, retry_after, should_retry))
+    };
+    match timeout {
+        Some(t) => tokio::time::timeout(t, fut)
+            .await
+            .unwrap_or_else(|_| Err(Error::timeout(TimeoutPhase::Attempt, Some(t)))),
+        None => fut.await,
+    }
+}
+
+/// The error text of a reqwest error and its causes, without the URL (it may carry query
+/// secrets) — the cause chain is where "certificate", "connection refused" and the proxy's
+/// complaint live.
+pub(crate) fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = s.source();
+    }
+    out
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    let e = e.without_url();
+    let text = chain(&e);
+    if e.is_timeout() {
+        let phase = if e.is_connect() {
+            TimeoutPhase::Connect
+        } else {
+            TimeoutPhase::Attempt
+        };
+        return Error::new(ErrorKind::Timeout, format!("request timed out: {text}"))
+            .with_timeout_phase(phase)
+            .with_source(e);
+    }
+    let what = if e.is_connect() {
+        "connection failed"
+    } else if e.is_request() || e.is_body() {
+        "request failed"
+    } else {
+        "transport error"
+    };
+    Error::new(ErrorKind::Connection, format!("{what}: {text}")).with_source(e)
+}
+
+fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn header_pairs(h: &HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn to_body_value<T: Serialize>(request: &T) -> Result<Value> {
+    serde_json::to_value(request)
+        .map_err(|e| Error::invalid_argument(format!("request is not serialisable: {e}")))
+}
+
+fn merge_extra_body(mut body: Value, opts: &RequestOptions) -> Result<Value> {
+    if let Some(extra) = &opts.extra_body {
+        let Value::Object(map) = &mut body else {
+            return Err(Error::invalid_argument(
+                "extra_body needs a JSON object body",
+            ));
+        };
+        for (k, v) in extra {
+            map.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(body)
+}
+
+fn decode_json(body: &[u8]) -> Result<Value> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        Error::decode(
+            format!("response is not valid JSON: {e}"),
+            String::from_utf8_lossy(body),
+        )
+    })
+}
+
+/// A 2xx body as JSON: an empty body (204, `content-length: 0`) is `Null`; a non-JSON content
+/// type or malformed JSON is a decode error that carries the raw body and status.
+fn decode_checked(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<Value> {
+    if body.is_empty() || status == StatusCode::NO_CONTENT.as_u16() {
+        return Ok(Value::Null);
+    }
+    let ct = headers
+        .iter()
+        .find(|(k, _)| k == "content-type")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let is_json = ct.is_empty() || ct.contains("json");
+    let fail = |msg: String| {
+        Error::decode(msg, String::from_utf8_lossy(body))
+            .with_status(status)
+            .with_request_id(request_id.clone())
+    };
+    if !is_json {
+        return Err(fail(format!(
+            "expected a JSON response, got content type {ct:?}"
+        )));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(fail("the response body is only whitespace".into()));
+    }
+    serde_json::from_slice(body).map_err(|e| fail(format!("response is not valid JSON: {e}")))
+}
+
+fn decode_typed<T: DeserializeOwned>(r: Response<Value>) -> Result<Response<T>> {
+    let status = r.status;
+    let request_id = r.request_id.clone();
+    let raw = r.raw.clone();
+    let mut out = None;
+    let mapped = r.map(|v| {
+        out = Some(serde_json::from_value::<T>(v));
+    });
+    match out {
+        Some(Ok(data)) => Ok(mapped.map(|_| data)),
+        Some(Err(e)) => Err(Error::decode(
+            format!("response does not have the expected shape: {e}"),
+            String::from_utf8_lossy(&raw),
+        )
+        .with_status(status)
+        .with_request_id(request_id)),
+        None => Err(Error::new(ErrorKind::Internal, "decode produced no value")),
+    }
+}
+
+fn percent_encode_path(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::EnvSource;
+
+    fn client(url: &str) -> Client {
+        ClientBuilder::new()
+            .api_key("sk-test")
+            .base_url(url)
+            .env(EnvSource::Map(Default::default()))
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn url_joins_and_adds_query() {
+        let c = ClientBuilder::new()
+            .api_key("k")
+            .base_url("http://h/v1/")
+            .default_query("api-version", "1")
+            .env(EnvSource::Map(Default::default()))
+            .build()
+            .unwrap();
+        let opts = RequestOptions {
+            extra_query: vec![("a".into(), "b c".into())],
+            ..Default::default()
+        };
+        let u = c.url("/chat/completions", &opts).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "http://h/v1/chat/completions?api-version=1&a=b+c"
+        );
+    }
+
+    #[test]
+    fn headers_extra_and_removal() {
+        let c = client("http://h/v1");
+        let opts = RequestOptions {
+            extra_headers: vec![
+                ("x-a".into(), Some("1".into())),
+                ("user-agent".into(), None),
+            ],
+            ..Default::default()
+        };
+        let h = c.headers(&opts, true, false).unwrap();
+        assert_eq!(h["x-a"], "1");
+        assert!(h.get("user-agent").is_none());
+        assert!(h["authorization"].is_sensitive());
+        assert_eq!(h["content-type"], "application/json");
+    }
+
+    #[test]
+    fn debug_of_client_hides_key() {
+        let c = client("http://h/v1");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("sk-test"), "{shown}");
+    }
+
+    #[test]
+    fn decode_checked_rules() {
+        let json = vec![("content-type".to_string(), "application/json".to_string())];
+        assert_eq!(decode_checked(200, &json, b"", None).unwrap(), Value::Null);
+        assert_eq!(decode_checked(204, &json, b"", None).unwrap(), Value::Null);
+        let e = decode_checked(200, &json, b"{invalid", None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(e.body(), Some("{invalid"));
+        assert_eq!(e.status(), Some(200));
+        let e = decode_checked(200, &json, b"   ", None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        let text = vec![("content-type".to_string(), "text/plain".to_string())];
+        let e = decode_checked(200, &text, b"not json", None).unwrap_err();
+        assert!(e.to_string().contains("text/plain"));
+    }
+
+    #[test]
+    fn model_id_is_encoded() {
+        assert_eq!(percent_encode_path("ft:gpt-4o:org:x"), "ft:gpt-4o:org:x");
+        assert_eq!(percent_encode_path("a b"), "a%20b");
+    }
+}
