@@ -1,0 +1,40 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: demo test test-deps build lint fmt rust-test examples-test clean
+
+## demo: build everything and run the examples (mock server, or the real API if OPENAI_API_KEY is set)
+demo: build
+	@if [ -n "$${OPENAI_API_KEY:-}" ]; then echo "== running the examples against the real API"; \
+	  OPENAI_RS_REAL_API=1 scripts/with-mock.sh scripts/check-core-examples.sh; \
+	else echo "== running the examples against the bundled mock server"; \
+	  OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh; fi
+
+## test: every test of every layer
+test: test-deps lint rust-test examples-test
+	@echo "make test: all passed"
+
+test-deps:
+	@scripts/install-test-deps.sh
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+rust-test:
+	$(CARGO) test --workspace
+
+examples-test: build
+	OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh
+
+clean:
+	$(CARGO) clean
