@@ -16,7 +16,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let response = block_on(client.chat_completion(&request, &RequestOptions::default()))??;
     let choice = &response.data.choices[0];
     println!("{}", choice.message.content.as_deref().unwrap_or(""));
-    println!("finish_reason: {}", choice.finish_reason.as_deref().unwrap_or("null"));
+    println!(
+        "finish_reason: {}",
+        choice.finish_reason.as_deref().unwrap_or("null")
+    );
     if let Some(usage) = &response.data.usage {
         println!(
             "tokens: {} prompt + {} completion = {}",

@@ -12,7 +12,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         vec![Message::user("Write a haiku about recursion.")],
     );
     request.stream_options = Some(json!({"include_usage": true}));
-    let mut stream = client.chat_completion_stream(&request, &RequestOptions::default()).await?;
+    let mut stream = client
+        .chat_completion_stream(&request, &RequestOptions::default())
+        .await?;
     let mut out = std::io::stdout();
     while let Some(chunk) = stream.next_chunk().await {
         for choice in chunk?.choices {
@@ -24,7 +26,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!();
     let done = stream.completion();
-    println!("finish_reason: {}", done.choices[0].finish_reason.as_deref().unwrap_or("null"));
+    println!(
+        "finish_reason: {}",
+        done.choices[0].finish_reason.as_deref().unwrap_or("null")
+    );
     if let Some(usage) = done.usage {
         println!("total tokens: {}", usage.total_tokens);
     }

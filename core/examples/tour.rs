@@ -23,7 +23,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if choice.finish_reason.as_deref() == Some("length") {
         println!("json: truncated, not usable");
     } else {
-        let parsed: serde_json::Value = serde_json::from_str(choice.message.content.as_deref().unwrap_or("null"))?;
+        let parsed: serde_json::Value =
+            serde_json::from_str(choice.message.content.as_deref().unwrap_or("null"))?;
         println!("json: {parsed}");
     }
 
@@ -35,7 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let r = block_on(client.images_generate(&img, &opts))??;
-    println!("image: {}", r.data.data[0].url.as_deref().unwrap_or("(b64)"));
+    println!(
+        "image: {}",
+        r.data.data[0].url.as_deref().unwrap_or("(b64)")
+    );
 
     let emb = EmbeddingRequest {
         input: json!("The food was delicious"),
@@ -43,7 +47,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let r = block_on(client.embeddings(&emb, &opts))??;
-    println!("embedding: {} dimensions", r.data.data[0].embedding.to_f32()?.len());
+    println!(
+        "embedding: {} dimensions",
+        r.data.data[0].embedding.to_f32()?.len()
+    );
 
     let models = block_on(client.models_list(&opts))??;
     println!("models: {}", models.data.data.len());

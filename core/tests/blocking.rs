@@ -38,10 +38,15 @@ fn threads_share_one_client() {
             std::thread::spawn(move || {
                 let mut req = hello();
                 req.messages = vec![openai_core::Message::user(format!("thread {i}"))];
-                let r = blocking::block_on(c.chat_completion(&req, &fault(&test_id("thr"), "latency=200")))
-                    .unwrap()
-                    .unwrap();
-                assert_eq!(r.data.content(), Some(format!("You said: thread {i}").as_str()));
+                let r = blocking::block_on(
+                    c.chat_completion(&req, &fault(&test_id("thr"), "latency=200")),
+                )
+                .unwrap()
+                .unwrap();
+                assert_eq!(
+                    r.data.content(),
+                    Some(format!("You said: thread {i}").as_str())
+                );
             })
         })
         .collect();
@@ -50,7 +55,11 @@ fn threads_share_one_client() {
         h.join().unwrap();
     }
     // 16 × 200 ms in parallel, not in series.
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -77,9 +86,11 @@ fn cancel_an_in_flight_request_from_another_thread() {
 #[test]
 fn cancel_a_stalled_stream() {
     let c = client();
-    let s = blocking::block_on(c.chat_completion_stream(&hello(), &fault(&test_id("cs"), "events=5;stall-after=1")))
-        .unwrap()
-        .unwrap();
+    let s = blocking::block_on(
+        c.chat_completion_stream(&hello(), &fault(&test_id("cs"), "events=5;stall-after=1")),
+    )
+    .unwrap()
+    .unwrap();
     let mut s = BlockingChatStream::new(s);
     let token = CancellationToken::new();
     assert!(s.next_chunk(Some(&token)).unwrap().is_ok());
@@ -108,7 +119,8 @@ fn forked_child_can_use_a_client_made_in_the_parent() {
     // runtime and connection pool exist for.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
-        let code = match blocking::block_on(c.chat_completion(&hello(), &RequestOptions::default())) {
+        let code = match blocking::block_on(c.chat_completion(&hello(), &RequestOptions::default()))
+        {
             Ok(Ok(r)) if r.data.content() == Some("You said: Hello!") => 0,
             _ => 3,
         };
@@ -131,6 +143,9 @@ fn forked_child_can_use_a_client_made_in_the_parent() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child status {status}"
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
 }

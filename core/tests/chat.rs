@@ -29,9 +29,11 @@ async fn chat_completion_round_trip_and_what_the_server_saw() {
         ],
     );
     req.temperature = Some(0.5);
-    req.extra.insert("logit_bias".into(), json!({"50256": -100}));
+    req.extra
+        .insert("logit_bias".into(), json!({"50256": -100}));
     let mut opts = fault(&id, "");
-    opts.extra_headers.push(("x-extra".into(), Some("e".into())));
+    opts.extra_headers
+        .push(("x-extra".into(), Some("e".into())));
     opts.extra_query.push(("eq".into(), "2".into()));
     opts.extra_body = Some(serde_json::from_value(json!({"metadata": {"k": "v"}})).unwrap());
 
@@ -40,7 +42,10 @@ async fn chat_completion_round_trip_and_what_the_server_saw() {
     assert_eq!(resp.data.choices[0].finish_reason.as_deref(), Some("stop"));
     assert!(resp.request_id.as_deref().unwrap().starts_with("req_"));
     let usage = resp.data.usage.clone().unwrap();
-    assert_eq!(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
+    assert_eq!(
+        usage.total_tokens,
+        usage.prompt_tokens + usage.completion_tokens
+    );
     assert!(usage.prompt_tokens > 0);
     assert_eq!(resp.raw_json().unwrap()["model"], "gpt-3.5-turbo");
 
@@ -49,7 +54,11 @@ async fn chat_completion_round_trip_and_what_the_server_saw() {
     let e = &seen[0];
     assert_eq!(e.method, "POST");
     assert_eq!(e.path, "/v1/chat/completions");
-    assert!(e.query.contains("dq=1") && e.query.contains("eq=2"), "{}", e.query);
+    assert!(
+        e.query.contains("dq=1") && e.query.contains("eq=2"),
+        "{}",
+        e.query
+    );
     assert_eq!(e.header("authorization"), Some("Bearer sk-test-key"));
     assert_eq!(e.header("openai-organization"), Some("org-1"));
     assert_eq!(e.header("openai-project"), Some("proj-1"));
@@ -62,7 +71,10 @@ async fn chat_completion_round_trip_and_what_the_server_saw() {
     assert_eq!(body["temperature"], 0.5);
     assert_eq!(body["logit_bias"]["50256"], -100);
     assert_eq!(body["metadata"]["k"], "v");
-    assert!(body.get("max_tokens").is_none(), "unset fields are not sent");
+    assert!(
+        body.get("max_tokens").is_none(),
+        "unset fields are not sent"
+    );
 }
 
 #[tokio::test]
@@ -71,19 +83,30 @@ async fn length_finish_json_mode_tools_and_images_in_messages() {
     let mut req = hello();
     req.messages = vec![Message::user("one two three four five six")];
     req.max_tokens = Some(2);
-    let r = client.chat_completion(&req, &RequestOptions::default()).await.unwrap();
+    let r = client
+        .chat_completion(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     assert_eq!(r.data.choices[0].finish_reason.as_deref(), Some("length"));
 
     let mut req = hello();
     req.response_format = Some(json!({"type": "json_object"}));
-    let r = client.chat_completion(&req, &RequestOptions::default()).await.unwrap();
+    let r = client
+        .chat_completion(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     let parsed: serde_json::Value = serde_json::from_str(r.data.content().unwrap()).unwrap();
     assert!(parsed.is_object());
 
     let mut req = hello();
-    req.tools = Some(vec![json!({"type": "function", "function": {"name": "get_weather",
-        "parameters": {"type": "object", "properties": {}}}})]);
-    let r = client.chat_completion(&req, &RequestOptions::default()).await.unwrap();
+    req.tools = Some(vec![
+        json!({"type": "function", "function": {"name": "get_weather",
+        "parameters": {"type": "object", "properties": {}}}}),
+    ]);
+    let r = client
+        .chat_completion(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     let choice = &r.data.choices[0];
     assert_eq!(choice.finish_reason.as_deref(), Some("tool_calls"));
     let call = &choice.message.tool_calls.as_ref().unwrap()[0];
@@ -91,7 +114,10 @@ async fn length_finish_json_mode_tools_and_images_in_messages() {
     // The tool result round trip: assistant tool call, then the tool message.
     req.messages.push(choice.message.to_message());
     req.messages.push(Message::tool(call.id.clone(), "sunny"));
-    let r = client.chat_completion(&req, &RequestOptions::default()).await.unwrap();
+    let r = client
+        .chat_completion(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     assert_eq!(r.data.content(), Some("Tool result: sunny"));
 
     let id = test_id("vision");
@@ -116,7 +142,10 @@ async fn invalid_request_never_reaches_the_server() {
     let id = test_id("invalid");
     let mut req = hello();
     req.messages.clear();
-    let e = client().chat_completion(&req, &fault(&id, "")).await.unwrap_err();
+    let e = client()
+        .chat_completion(&req, &fault(&id, ""))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert!(mock().journal_for(&id).is_empty());
 }
@@ -137,7 +166,13 @@ async fn images_embeddings_models_and_generic_requests() {
         )
         .await
         .unwrap();
-    assert!(r.data.data[0].url.as_deref().unwrap().starts_with("https://"));
+    assert!(
+        r.data.data[0]
+            .url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://")
+    );
     let r = client
         .images_generate(
             &ImageGenerationRequest {
@@ -158,23 +193,38 @@ async fn images_embeddings_models_and_generic_requests() {
         model: "text-embedding-3-small".into(),
         ..Default::default()
     };
-    let floats = client.embeddings(&req, &RequestOptions::default()).await.unwrap();
+    let floats = client
+        .embeddings(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     assert_eq!(floats.data.data.len(), 2);
     let req = EmbeddingRequest {
         encoding_format: Some("base64".into()),
         ..req
     };
-    let b64 = client.embeddings(&req, &RequestOptions::default()).await.unwrap();
-    assert!(matches!(b64.data.data[0].embedding, EmbeddingVector::Base64(_)));
+    let b64 = client
+        .embeddings(&req, &RequestOptions::default())
+        .await
+        .unwrap();
+    assert!(matches!(
+        b64.data.data[0].embedding,
+        EmbeddingVector::Base64(_)
+    ));
     assert_eq!(
         b64.data.data[0].embedding.to_f32().unwrap(),
         floats.data.data[0].embedding.to_f32().unwrap(),
         "base64 decodes to the same vector"
     );
 
-    let models = client.models_list(&RequestOptions::default()).await.unwrap();
+    let models = client
+        .models_list(&RequestOptions::default())
+        .await
+        .unwrap();
     assert!(models.data.data.iter().any(|m| m.id == "gpt-4o"));
-    let m = client.models_retrieve("gpt-4o", &RequestOptions::default()).await.unwrap();
+    let m = client
+        .models_retrieve("gpt-4o", &RequestOptions::default())
+        .await
+        .unwrap();
     assert_eq!(m.data.id, "gpt-4o");
     let e = client
         .models_retrieve("no-such-model", &RequestOptions::default())
@@ -188,7 +238,12 @@ async fn images_embeddings_models_and_generic_requests() {
         .unwrap();
     assert_eq!(v.data["object"], "list");
     let e = client
-        .request_json(Method::POST, "fine_tuning/jobs", Some(json!({})), &RequestOptions::default())
+        .request_json(
+            Method::POST,
+            "fine_tuning/jobs",
+            Some(json!({})),
+            &RequestOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);

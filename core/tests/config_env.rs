@@ -8,7 +8,12 @@ use openai_core::{Client, ErrorKind, RequestOptions};
 
 #[tokio::test]
 async fn environment_then_dotenv_then_defaults() {
-    let vars = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"];
+    let vars = [
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "OPENAI_ORG_ID",
+        "OPENAI_PROJECT_ID",
+    ];
     let dir = std::env::temp_dir().join(format!("openai-rs-env-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let old_cwd = std::env::current_dir().unwrap();
@@ -52,12 +57,20 @@ async fn environment_then_dotenv_then_defaults() {
         std::env::set_var("OPENAI_PROJECT_ID", "proj-env");
     }
     let id = test_id("env");
-    Client::new().unwrap().chat_completion(&hello(), &fault(&id, "")).await.unwrap();
+    Client::new()
+        .unwrap()
+        .chat_completion(&hello(), &fault(&id, ""))
+        .await
+        .unwrap();
     let seen = &mock().journal_for(&id)[0];
     assert_eq!(seen.header("authorization"), Some("Bearer sk-env"));
     assert_eq!(seen.header("openai-organization"), Some("org-dotenv"));
     assert_eq!(seen.header("openai-project"), Some("proj-env"));
-    assert_eq!(std::env::var("OPENAI_ORG_ID").ok(), None, ".env is read, not exported");
+    assert_eq!(
+        std::env::var("OPENAI_ORG_ID").ok(),
+        None,
+        ".env is read, not exported"
+    );
 
     // Explicit beats both.
     let id = test_id("explicit");
@@ -68,7 +81,10 @@ async fn environment_then_dotenv_then_defaults() {
         .chat_completion(&hello(), &fault(&id, ""))
         .await
         .unwrap();
-    assert_eq!(mock().journal_for(&id)[0].header("authorization"), Some("Bearer sk-explicit"));
+    assert_eq!(
+        mock().journal_for(&id)[0].header("authorization"),
+        Some("Bearer sk-explicit")
+    );
 
     // Default base URL when no source names one.
     std::fs::remove_file(dir.join(".env")).unwrap();

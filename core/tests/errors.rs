@@ -28,7 +28,8 @@ impl log::Log for Capture {
 fn capture_logs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        log::set_boxed_logger(Box::new(Capture)).unwrap();
+        static CAPTURE: Capture = Capture;
+        log::set_logger(&CAPTURE).unwrap();
         log::set_max_level(log::LevelFilter::Trace);
     });
 }
@@ -47,7 +48,10 @@ async fn e1_every_status_maps_with_details() {
     ] {
         let client = builder().max_retries(0).build().unwrap();
         let e = client
-            .chat_completion(&hello(), &fault(&test_id("e1"), &format!("status={status}")))
+            .chat_completion(
+                &hello(),
+                &fault(&test_id("e1"), &format!("status={status}")),
+            )
             .await
             .unwrap_err();
         assert_eq!(e.kind(), kind);
@@ -196,7 +200,11 @@ async fn x1_x2_key_canary_never_printed() {
             shown.push(format!("{e} {e:?}"));
         }
     }
-    let logs = RECORDS.get_or_init(Default::default).lock().unwrap().clone();
+    let logs = RECORDS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .clone();
     assert!(!logs.is_empty(), "the client logs request metadata");
     for line in shown.iter().chain(logs.iter()) {
         assert!(!line.contains("CANARY"), "key leaked: {line}");

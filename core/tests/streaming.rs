@@ -10,7 +10,10 @@ use serde_json::json;
 
 async fn collect(
     stream: &mut openai_core::ChatStream,
-) -> (Vec<openai_core::ChatCompletionChunk>, Option<openai_core::Error>) {
+) -> (
+    Vec<openai_core::ChatCompletionChunk>,
+    Option<openai_core::Error>,
+) {
     let mut chunks = Vec::new();
     while let Some(item) = stream.next_chunk().await {
         match item {
@@ -25,11 +28,19 @@ async fn collect(
 async fn stream_matches_the_non_streaming_reply() {
     let client = client();
     let mut req = hello();
-    req.messages = vec![openai_core::Message::user("用比喻解释神经网络的工作原理 🙂 please")];
+    req.messages = vec![openai_core::Message::user(
+        "用比喻解释神经网络的工作原理 🙂 please",
+    )];
     req.stream_options = Some(json!({"include_usage": true}));
-    let whole = client.chat_completion(&req, &RequestOptions::default()).await.unwrap();
+    let whole = client
+        .chat_completion(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     let id = test_id("s");
-    let mut s = client.chat_completion_stream(&req, &fault(&id, "")).await.unwrap();
+    let mut s = client
+        .chat_completion_stream(&req, &fault(&id, ""))
+        .await
+        .unwrap();
     assert!(s.request_id().is_some());
     let (chunks, err) = collect(&mut s).await;
     assert!(err.is_none(), "{err:?}");
@@ -38,21 +49,35 @@ async fn stream_matches_the_non_streaming_reply() {
     let acc = s.completion();
     assert_eq!(acc.content(), whole.data.content());
     assert_eq!(acc.choices[0].finish_reason.as_deref(), Some("stop"));
-    assert_eq!(acc.usage.as_ref().unwrap().total_tokens, whole.data.usage.unwrap().total_tokens);
+    assert_eq!(
+        acc.usage.as_ref().unwrap().total_tokens,
+        whole.data.usage.unwrap().total_tokens
+    );
     let sent = mock().journal_for(&id)[0].json().unwrap();
     assert_eq!(sent["stream"], true);
-    assert_eq!(mock().journal_for(&id)[0].header("accept"), Some("text/event-stream"));
+    assert_eq!(
+        mock().journal_for(&id)[0].header("accept"),
+        Some("text/event-stream")
+    );
 }
 
 #[tokio::test]
 async fn stream_split_into_single_bytes_parses_identically() {
     let client = client();
     let mut req = hello();
-    req.messages = vec![openai_core::Message::user("известни 🎉 split\r\neverywhere")];
+    req.messages = vec![openai_core::Message::user(
+        "известни 🎉 split\r\neverywhere",
+    )];
     let id = test_id("split");
-    let s = client.chat_completion_stream(&req, &fault(&id, "split-bytes")).await.unwrap();
+    let s = client
+        .chat_completion_stream(&req, &fault(&id, "split-bytes"))
+        .await
+        .unwrap();
     let split = s.collect_completion().await.unwrap();
-    let s = client.chat_completion_stream(&req, &RequestOptions::default()).await.unwrap();
+    let s = client
+        .chat_completion_stream(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     let whole = s.collect_completion().await.unwrap();
     assert_eq!(split.content(), whole.content());
     assert!(split.content().unwrap().contains("🎉"));
@@ -61,8 +86,13 @@ async fn stream_split_into_single_bytes_parses_identically() {
 #[tokio::test]
 async fn stream_tool_calls_are_assembled() {
     let mut req = hello();
-    req.tools = Some(vec![json!({"type": "function", "function": {"name": "lookup"}})]);
-    let s = client().chat_completion_stream(&req, &RequestOptions::default()).await.unwrap();
+    req.tools = Some(vec![
+        json!({"type": "function", "function": {"name": "lookup"}}),
+    ]);
+    let s = client()
+        .chat_completion_stream(&req, &RequestOptions::default())
+        .await
+        .unwrap();
     let c = s.collect_completion().await.unwrap();
     let calls = c.choices[0].message.tool_calls.as_ref().unwrap();
     assert_eq!(calls[0].function.name, "lookup");
@@ -85,7 +115,11 @@ async fn s10_reset_mid_stream_is_typed_and_not_retried() {
     assert!(started.elapsed() < Duration::from_secs(2));
     // The role chunk plus 3 content chunks were delivered before the reset.
     assert_eq!(chunks.len(), 4, "{chunks:?}");
-    assert_eq!(mock().journal_for(&id).len(), 1, "a stream is never retried after its first byte");
+    assert_eq!(
+        mock().journal_for(&id).len(),
+        1,
+        "a stream is never retried after its first byte"
+    );
     assert!(s.next_chunk().await.is_none());
 }
 
@@ -136,7 +170,10 @@ async fn s8_error_event_mid_stream_is_typed() {
 async fn stream_status_errors_are_retried_before_the_first_byte() {
     let id = test_id("s-status");
     let s = client()
-        .chat_completion_stream(&hello(), &fault(&id, "status=500;times=1;retry-after-ms=10"))
+        .chat_completion_stream(
+            &hello(),
+            &fault(&id, "status=500;times=1;retry-after-ms=10"),
+        )
         .await
         .unwrap();
     s.collect_completion().await.unwrap();
@@ -153,7 +190,10 @@ async fn t4_stream_idle_timeout_keeps_what_was_delivered() {
     let id = test_id("t4");
     let mut opts = fault(&id, "events=10;stall-after=2");
     opts.stream_idle_timeout = Some(Duration::from_millis(500));
-    let mut s = client().chat_completion_stream(&hello(), &opts).await.unwrap();
+    let mut s = client()
+        .chat_completion_stream(&hello(), &opts)
+        .await
+        .unwrap();
     let started = Instant::now();
     let (chunks, err) = collect(&mut s).await;
     let err = err.unwrap();
@@ -194,7 +234,9 @@ async fn s13_dropping_a_stream_closes_the_connection() {
     drop(s);
     // A new request on a fresh client must work, and the mock must not be stuck serving the
     // stalled stream (its writer sees the closed socket).
-    let r = client().chat_completion(&hello(), &RequestOptions::default()).await;
+    let r = client()
+        .chat_completion(&hello(), &RequestOptions::default())
+        .await;
     assert!(r.is_ok());
     assert!(mock().connections() > before);
 }

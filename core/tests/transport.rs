@@ -17,7 +17,7 @@ use openai_core::{ClientBuilder, EnvSource, ErrorKind, RequestOptions};
 use openai_mock::{MockOptions, MockServer, TlsFiles};
 
 /// Tests that change the process environment (proxy variables) must not overlap.
-static ENV_LOCK: Mutex<()> = Mutex::new(());
+static ENV_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn need(tool: &str) -> PathBuf {
     for dir in ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"] {
@@ -36,19 +36,45 @@ fn tmpdir(name: &str) -> PathBuf {
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new(need("openssl")).current_dir(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(need("openssl"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A CA, a leaf for 127.0.0.1/localhost signed by it, a leaf for another name, and a
 /// self-signed certificate.
 fn make_certs(dir: &Path) {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     let mut args = vec!["req", "-x509"];
     args.extend(ec);
-    args.extend(["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=openai-rs test CA"]);
+    args.extend([
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=openai-rs test CA",
+    ]);
     openssl(dir, &args);
-    for (name, san) in [("leaf", "IP:127.0.0.1,DNS:localhost"), ("wrong", "DNS:example.com")] {
+    for (name, san) in [
+        ("leaf", "IP:127.0.0.1,DNS:localhost"),
+        ("wrong", "DNS:example.com"),
+    ] {
         let key = format!("{name}.key");
         let csr = format!("{name}.csr");
         let pem = format!("{name}.pem");
@@ -59,16 +85,46 @@ fn make_certs(dir: &Path) {
         let ext = format!("{name}.ext");
         std::fs::write(
             dir.join(&ext),
-            format!("subjectAltName={san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"),
+            format!(
+                "subjectAltName={san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
+            ),
         )
         .unwrap();
-        openssl(dir, &["x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", &pem, "-days", "2", "-extfile", &ext]);
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-days",
+                "2",
+                "-extfile",
+                &ext,
+            ],
+        );
     }
     let mut args = vec!["req", "-x509"];
     args.extend(ec);
-    args.extend(["-keyout", "self.key", "-out", "self.pem", "-days", "2", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"]);
+    args.extend([
+        "-keyout",
+        "self.key",
+        "-out",
+        "self.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ]);
     openssl(dir, &args);
 }
 
@@ -110,7 +166,10 @@ async fn x5_x6_tls_is_verified_and_a_custom_ca_works() {
     assert_eq!(e.kind(), ErrorKind::Connection);
     assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
     assert!(server.connections() >= 1);
-    assert!(server.journal().is_empty(), "no HTTP request may reach a server that failed verification");
+    assert!(
+        server.journal().is_empty(),
+        "no HTTP request may reach a server that failed verification"
+    );
 
     // Signed by our CA: accepted once the CA is given, still verified.
     let server = tls_mock(&dir, "leaf");
@@ -118,7 +177,11 @@ async fn x5_x6_tls_is_verified_and_a_custom_ca_works() {
         .chat_completion(&hello(), &RequestOptions::default())
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Connection, "an unknown CA is not trusted");
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Connection,
+        "an unknown CA is not trusted"
+    );
     let r = client_for(&server.base_url(), Some(&dir.join("ca.pem")))
         .chat_completion(&hello(), &RequestOptions::default())
         .await
@@ -148,7 +211,11 @@ async fn x5_x6_tls_is_verified_and_a_custom_ca_works() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Proc(Child);
@@ -201,8 +268,14 @@ fn start_microsocks() -> (Proc, u16, std::sync::Arc<Mutex<Vec<String>>>) {
         .unwrap();
     let lines = std::sync::Arc::new(Mutex::new(Vec::new()));
     for pipe in [
-        child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-        child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
     ]
     .into_iter()
     .flatten()
@@ -224,7 +297,7 @@ fn proxied_client(proxy: &str) -> openai_core::Client {
 
 #[tokio::test]
 async fn http_proxy_tinyproxy() {
-    let _g = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _g = ENV_LOCK.lock().await;
     let dir = tmpdir("tinyproxy");
     let (_p, port, log) = start_tinyproxy(&dir);
     let id = test_id("tiny");
@@ -234,15 +307,22 @@ async fn http_proxy_tinyproxy() {
         .unwrap();
     assert_eq!(r.data.content(), Some("You said: Hello!"));
     let seen = &mock().journal_for(&id)[0];
-    assert!(seen.header("via").unwrap_or("").contains("tinyproxy"), "{:?}", seen.headers);
+    assert!(
+        seen.header("via").unwrap_or("").contains("tinyproxy"),
+        "{:?}",
+        seen.headers
+    );
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(log_text.contains("/v1/chat/completions"), "tinyproxy log: {log_text}");
+    assert!(
+        log_text.contains("/v1/chat/completions"),
+        "tinyproxy log: {log_text}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[tokio::test]
 async fn socks5_proxy_microsocks() {
-    let _g = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _g = ENV_LOCK.lock().await;
     let (_p, port, lines) = start_microsocks();
     for scheme in ["socks5", "socks5h"] {
         let id = test_id(scheme);
@@ -257,18 +337,30 @@ async fn socks5_proxy_microsocks() {
     std::thread::sleep(Duration::from_millis(100));
     let mock_port = mock().addr().port().to_string();
     let out = lines.lock().unwrap().join("\n");
-    assert!(out.contains(&mock_port), "microsocks log should name the target: {out}");
+    assert!(
+        out.contains(&mock_port),
+        "microsocks log should name the target: {out}"
+    );
 }
 
 #[tokio::test]
 async fn proxy_from_environment_and_no_proxy() {
-    let _g = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _g = ENV_LOCK.lock().await;
     let dir = tmpdir("envproxy");
     let (_p, port, _log) = start_tinyproxy(&dir);
-    let saved: Vec<_> = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"]
-        .iter()
-        .map(|k| (*k, std::env::var(k).ok()))
-        .collect();
+    let saved: Vec<_> = [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ]
+    .iter()
+    .map(|k| (*k, std::env::var(k).ok()))
+    .collect();
     // SAFETY: ENV_LOCK serialises every test of this binary that reads or writes these variables.
     unsafe {
         for (k, _) in &saved {
@@ -283,7 +375,10 @@ async fn proxy_from_environment_and_no_proxy() {
     // SAFETY: as above.
     unsafe { std::env::set_var("NO_PROXY", "127.0.0.1") };
     let id2 = test_id("noproxy");
-    client().chat_completion(&hello(), &fault(&id2, "")).await.unwrap();
+    client()
+        .chat_completion(&hello(), &fault(&id2, ""))
+        .await
+        .unwrap();
     let via2 = mock().journal_for(&id2)[0].header("via").map(str::to_owned);
     // SAFETY: as above.
     unsafe {
@@ -294,7 +389,10 @@ async fn proxy_from_environment_and_no_proxy() {
             }
         }
     }
-    assert!(via.unwrap_or_default().contains("tinyproxy"), "HTTP_PROXY is honoured");
+    assert!(
+        via.unwrap_or_default().contains("tinyproxy"),
+        "HTTP_PROXY is honoured"
+    );
     assert!(via2.is_none(), "NO_PROXY is honoured");
     std::fs::remove_dir_all(&dir).ok();
 }

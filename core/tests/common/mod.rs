@@ -17,7 +17,11 @@ pub fn mock() -> &'static MockServer {
 /// A fresh, unique test id.
 pub fn test_id(prefix: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A builder pointed at the shared mock, isolated from the process environment.
