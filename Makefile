@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test test-deps build lint fmt rust-test examples-test clean
+.PHONY: demo test test-deps build lint fmt rust-test examples-test fuzz-smoke clean
 
 ## demo: build everything and run the examples (mock server, or the real API if OPENAI_API_KEY is set)
 demo: build
@@ -14,7 +14,7 @@ demo: build
 	  OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh; fi
 
 ## test: every test of every layer
-test: test-deps lint rust-test examples-test
+test: test-deps lint rust-test examples-test fuzz-smoke
 	@echo "make test: all passed"
 
 test-deps:
@@ -35,6 +35,16 @@ rust-test:
 
 examples-test: build
 	OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh
+
+## fuzz-smoke: 30 s of libFuzzer on the SSE parser (needs a nightly toolchain; skipped without one)
+FUZZ_SECONDS ?= 30
+fuzz-smoke:
+	@if ! rustup run nightly rustc --version >/dev/null 2>&1; then \
+	  echo "fuzz-smoke: skipped, no nightly toolchain (the property tests in core/src/sse.rs cover the same oracle)"; \
+	else \
+	  command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --version 0.13.2 --locked; \
+	  cd core/fuzz && cargo +nightly fuzz run sse_chunking -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -n 3; \
+	fi
 
 clean:
 	$(CARGO) clean

@@ -210,3 +210,37 @@ async fn x1_x2_key_canary_never_printed() {
         assert!(!line.contains("CANARY"), "key leaked: {line}");
     }
 }
+
+#[tokio::test]
+async fn t1_connect_timeout() {
+    // A listener whose accept queue is full drops new SYNs, so connecting hangs: the loopback
+    // stand-in for a black-holed address.
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = sock.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fill = Vec::new();
+    for _ in 0..4 {
+        if let Ok(s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            fill.push(s);
+        }
+    }
+    let client = openai_core::ClientBuilder::new()
+        .api_key("sk-test")
+        .base_url(format!("http://{addr}/v1"))
+        .connect_timeout(Duration::from_millis(1000))
+        .max_retries(0)
+        .env(openai_core::EnvSource::Map(Default::default()))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = client
+        .chat_completion(&hello(), &RequestOptions::default())
+        .await
+        .unwrap_err();
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(e.timeout_phase(), Some(TimeoutPhase::Connect), "{e}");
+    assert!((1.0..1.25).contains(&took), "{took}");
+    drop(fill);
+}
