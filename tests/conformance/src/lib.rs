@@ -1,0 +1,1 @@
+//! Spec conformance suite (issue 7).
