@@ -84,17 +84,6 @@ impl<T> Response<T> {
     pub fn raw_json(&self) -> Result<Value> {
         decode_json(&self.raw)
     }
-
-    fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response {
-            data: f(self.data),
-            status: self.status,
-            request_id: self.request_id,
-            headers: self.headers,
-            raw: self.raw,
-            retries_taken: self.retries_taken,
-        }
-    }
 }
 
 /// A reqwest client tied to the process that built it: connection pools and their tasks do not
@@ -342,8 +331,8 @@ impl Client {
 
     /// `GET /models`.
     pub async fn models_list(&self, opts: &RequestOptions) -> Result<Response<ModelList>> {
-        let r = self.request_json(Method::GET, "models", None, opts).await?;
-        decode_typed(r)
+        self.request_decoded(Method::GET, "models", None, opts)
+            .await
     }
 
     /// `GET /models/{id}`.
@@ -352,12 +341,11 @@ impl Client {
         id: &str,
         opts: &RequestOptions,
     ) -> Result<Response<Model>> {
-        if id.is_empty() || id.contains('/') && !id.contains(':') {
-            return Err(Error::invalid_argument(format!("invalid model id {id:?}")));
+        if id.is_empty() {
+            return Err(Error::invalid_argument("model id must not be empty"));
         }
         let path = format!("models/{}", percent_encode_path(id));
-        let r = self.request_json(Method::GET, &path, None, opts).await?;
-        decode_typed(r)
+        self.request_decoded(Method::GET, &path, None, opts).await
     }
 
     /// Any endpoint: `method` `path` (relative to the base URL) with an optional JSON body; the
@@ -369,6 +357,29 @@ impl Client {
         body: Option<Value>,
         opts: &RequestOptions,
     ) -> Result<Response<Value>> {
+        self.request_decoded(method, path, body, opts).await
+    }
+
+    async fn post_typed<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        path: &str,
+        request: &Req,
+        opts: &RequestOptions,
+    ) -> Result<Response<Resp>> {
+        let body = to_body_value(request)?;
+        self.request_decoded(Method::POST, path, Some(body), opts)
+            .await
+    }
+
+    /// A buffered request whose body is decoded straight from the bytes into `T` (no
+    /// intermediate `Value` for typed endpoints).
+    async fn request_decoded<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        opts: &RequestOptions,
+    ) -> Result<Response<T>> {
         let body = match body {
             Some(b) => Some(merge_extra_body(b, opts)?),
             None if opts.extra_body.is_some() => {
@@ -398,19 +409,6 @@ impl Client {
             raw: body,
             retries_taken,
         })
-    }
-
-    async fn post_typed<Req: Serialize, Resp: DeserializeOwned>(
-        &self,
-        path: &str,
-        request: &Req,
-        opts: &RequestOptions,
-    ) -> Result<Response<Resp>> {
-        let body = to_body_value(request)?;
-        let r = self
-            .request_json(Method::POST, path, Some(body), opts)
-            .await?;
-        decode_typed(r)
     }
 
     // ============================================================================================
@@ -809,29 +807,30 @@ fn decode_json(body: &[u8]) -> Result<Value> {
     })
 }
 
-/// A 2xx body as JSON: an empty body (204, `content-length: 0`) is `Null`; a non-JSON content
-/// type or malformed JSON is a decode error that carries the raw body and status.
-fn decode_checked(
+/// Decodes a 2xx body: an empty body (204, `content-length: 0`) is `null` (fine for `Value`, a
+/// decode error for a typed response); a non-JSON content type, malformed JSON or the wrong shape
+/// is a decode error that carries the raw body and status.
+fn decode_checked<T: DeserializeOwned>(
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
     request_id: Option<String>,
-) -> Result<Value> {
+) -> Result<T> {
+    let fail = |msg: String| {
+        Error::decode(msg, String::from_utf8_lossy(body))
+            .with_status(status)
+            .with_request_id(request_id.clone())
+    };
     if body.is_empty() || status == StatusCode::NO_CONTENT.as_u16() {
-        return Ok(Value::Null);
+        return serde_json::from_value(Value::Null)
+            .map_err(|_| fail("the response body is empty".into()));
     }
     let ct = headers
         .iter()
         .find(|(k, _)| k == "content-type")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    let is_json = ct.is_empty() || ct.contains("json");
-    let fail = |msg: String| {
-        Error::decode(msg, String::from_utf8_lossy(body))
-            .with_status(status)
-            .with_request_id(request_id.clone())
-    };
-    if !is_json {
+    if !(ct.is_empty() || ct.contains("json")) {
         return Err(fail(format!(
             "expected a JSON response, got content type {ct:?}"
         )));
@@ -839,27 +838,14 @@ fn decode_checked(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(fail("the response body is only whitespace".into()));
     }
-    serde_json::from_slice(body).map_err(|e| fail(format!("response is not valid JSON: {e}")))
-}
-
-fn decode_typed<T: DeserializeOwned>(r: Response<Value>) -> Result<Response<T>> {
-    let status = r.status;
-    let request_id = r.request_id.clone();
-    let raw = r.raw.clone();
-    let mut out = None;
-    let mapped = r.map(|v| {
-        out = Some(serde_json::from_value::<T>(v));
-    });
-    match out {
-        Some(Ok(data)) => Ok(mapped.map(|_| data)),
-        Some(Err(e)) => Err(Error::decode(
-            format!("response does not have the expected shape: {e}"),
-            String::from_utf8_lossy(&raw),
-        )
-        .with_status(status)
-        .with_request_id(request_id)),
-        None => Err(Error::new(ErrorKind::Internal, "decode produced no value")),
-    }
+    serde_json::from_slice(body).map_err(|e| {
+        let what = if e.is_data() {
+            "the response does not have the expected shape"
+        } else {
+            "the response is not valid JSON"
+        };
+        fail(format!("{what}: {e}"))
+    })
 }
 
 fn percent_encode_path(s: &str) -> String {
@@ -935,16 +921,27 @@ mod tests {
     #[test]
     fn decode_checked_rules() {
         let json = vec![("content-type".to_string(), "application/json".to_string())];
-        assert_eq!(decode_checked(200, &json, b"", None).unwrap(), Value::Null);
-        assert_eq!(decode_checked(204, &json, b"", None).unwrap(), Value::Null);
-        let e = decode_checked(200, &json, b"{invalid", None).unwrap_err();
+        assert_eq!(
+            decode_checked::<Value>(200, &json, b"", None).unwrap(),
+            Value::Null
+        );
+        assert_eq!(
+            decode_checked::<Value>(204, &json, b"", None).unwrap(),
+            Value::Null
+        );
+        let e = decode_checked::<ChatCompletion>(200, &json, b"", None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        let e =
+            decode_checked::<ChatCompletion>(200, &json, br#"{"choices": 5}"#, None).unwrap_err();
+        assert!(e.to_string().contains("shape"), "{e}");
+        let e = decode_checked::<Value>(200, &json, b"{invalid", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert_eq!(e.body(), Some("{invalid"));
         assert_eq!(e.status(), Some(200));
-        let e = decode_checked(200, &json, b"   ", None).unwrap_err();
+        let e = decode_checked::<Value>(200, &json, b"   ", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         let text = vec![("content-type".to_string(), "text/plain".to_string())];
-        let e = decode_checked(200, &text, b"not json", None).unwrap_err();
+        let e = decode_checked::<Value>(200, &text, b"not json", None).unwrap_err();
         assert!(e.to_string().contains("text/plain"));
     }
 
