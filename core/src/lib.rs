@@ -16,10 +16,13 @@
 pub mod blocking;
 mod client;
 mod config;
+pub mod conversation;
 mod error;
+pub mod models;
 pub mod retry;
 pub mod sse;
 mod stream;
+pub mod tokens;
 pub mod types;
 
 pub use client::{Client, RETRY_COUNT_HEADER, RequestOptions, Response};
@@ -28,9 +31,15 @@ pub use config::{
     DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, EnvSource, Proxy,
     Timeouts,
 };
+pub use conversation::{
+    CallReport, Conversation, ConversationSettings, ConversationStream, PreparedTurn, TurnResult,
+    TurnStream, UsageTotals,
+};
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, TimeoutPhase};
+pub use models::{ModelLimits, ModelPrice, PriceTable};
 pub use reqwest::Method;
 pub use stream::{ChatAccumulator, ChatStream};
+pub use tokens::{Encoding, TokenCounter};
 pub use types::{
     ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Content, ContentPart,
     EmbeddingRequest, EmbeddingsResponse, ImageGenerationRequest, ImageUrl, ImagesResponse,
