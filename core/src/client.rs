@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::config::{ClientBuilder, ClientConfig, Proxy, check_header};
+use crate::conversation::UsageTotals;
 use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
 use crate::retry::{self, RetryAfter};
 use crate::stream::ChatStream;
@@ -95,6 +96,7 @@ struct HttpForPid {
 
 struct Inner {
     config: ClientConfig,
+    usage: Arc<std::sync::Mutex<UsageTotals>>,
     http: AtomicPtr<HttpForPid>,
     /// Authorization, organization, project, user agent and default headers, built once.
     base_headers: HeaderMap,
@@ -182,6 +184,7 @@ impl Client {
         let client = Client {
             inner: Arc::new(Inner {
                 config,
+                usage: Default::default(),
                 http: AtomicPtr::new(std::ptr::null_mut()),
                 base_headers,
             }),
@@ -195,6 +198,12 @@ impl Client {
     /// The resolved configuration (the key stays redacted in `Debug`).
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
+    }
+
+    /// Token usage and estimated cost (built-in price table) summed over every chat completion,
+    /// completed stream and embeddings call made through this client and its clones.
+    pub fn usage(&self) -> UsageTotals {
+        lock_usage(&self.inner.usage).clone()
     }
 
     /// A copy of this client with other settings, sharing nothing mutable with it
@@ -253,7 +262,12 @@ impl Client {
                 "stream=true needs the streaming call (chat_completion_stream)",
             ));
         }
-        self.post_typed("chat/completions", request, opts).await
+        let resp: Response<ChatCompletion> =
+            self.post_typed("chat/completions", request, opts).await?;
+        if let Some(u) = &resp.data.usage {
+            record_usage(&self.inner.usage, &resp.data.model, u);
+        }
+        Ok(resp)
     }
 
     /// `POST /chat/completions` with `stream: true`. Retries apply until the response headers
@@ -293,7 +307,7 @@ impl Client {
             .with_status(status)
             .with_request_id(request_id));
         }
-        Ok(ChatStream::new(resp, request_id, idle))
+        Ok(ChatStream::new(resp, request_id, idle).with_usage_sink(self.inner.usage.clone()))
     }
 
     /// `POST /images/generations`.
@@ -326,7 +340,12 @@ impl Client {
                 ));
             }
         }
-        self.post_typed("embeddings", request, opts).await
+        let resp: Response<EmbeddingsResponse> =
+            self.post_typed("embeddings", request, opts).await?;
+        if let Some(u) = &resp.data.usage {
+            record_usage(&self.inner.usage, &resp.data.model, u);
+        }
+        Ok(resp)
     }
 
     /// `GET /models`.
@@ -573,6 +592,20 @@ impl Client {
         }
         Ok(h)
     }
+}
+
+pub(crate) type UsageSink = Arc<std::sync::Mutex<UsageTotals>>;
+
+fn lock_usage(sink: &UsageSink) -> std::sync::MutexGuard<'_, UsageTotals> {
+    // Plain counters: a panic elsewhere cannot leave them inconsistent, so poison is ignored.
+    sink.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn record_usage(sink: &UsageSink, model: &str, usage: &crate::types::Usage) {
+    let cost = crate::models::PriceTable::builtin()
+        .get(model)
+        .map(|p| p.cost(usage));
+    lock_usage(sink).add(usage, cost);
 }
 
 fn retry_count_overridden(opts: &RequestOptions) -> bool {

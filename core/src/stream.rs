@@ -39,6 +39,7 @@ pub struct ChatStream {
     acc: ChatAccumulator,
     state: State,
     events: u64,
+    usage_sink: Option<crate::client::UsageSink>,
 }
 
 impl std::fmt::Debug for ChatStream {
@@ -75,7 +76,14 @@ impl ChatStream {
             acc: ChatAccumulator::default(),
             state: State::Open,
             events: 0,
+            usage_sink: None,
         }
+    }
+
+    /// Where to add the stream's usage once it completes (the client's running totals).
+    pub(crate) fn with_usage_sink(mut self, sink: crate::client::UsageSink) -> Self {
+        self.usage_sink = Some(sink);
+        self
     }
 
     /// `x-request-id` of the stream's response.
@@ -147,6 +155,9 @@ impl ChatStream {
     fn handle_event(&mut self, ev: SseEvent) -> Option<Result<(ChatCompletionChunk, String)>> {
         if is_done(&ev.data) {
             self.state = State::Done;
+            if let (Some(sink), Some(usage)) = (self.usage_sink.take(), self.acc.usage()) {
+                crate::client::record_usage(&sink, &self.acc.model, usage);
+            }
             // Drop the pending events and let the body go: nothing after [DONE] is parsed.
             self.pending.clear();
             return None;

@@ -22,6 +22,34 @@ pub(crate) fn de_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<St
     })
 }
 
+/// A count or index: any JSON integer. The spec types these as unbounded `integer`, so a
+/// negative value is schema-valid; it saturates to 0 here (no real server sends one) while
+/// `Response::raw` keeps what was sent. `null` counts as 0.
+fn de_count<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<u64> + Default,
+{
+    let v = match Value::deserialize(d)? {
+        Value::Null => return Ok(T::default()),
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_i64().map(|_| 0))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f.max(0.0) as u64)
+            })
+            .ok_or_else(|| de::Error::custom("expected an integer"))?,
+        other => {
+            return Err(de::Error::custom(format!(
+                "expected an integer, got {other}"
+            )));
+        }
+    };
+    T::try_from(v).map_err(|_| de::Error::custom(format!("{v} is out of range")))
+}
+
 /// `null` and missing both become the default (the API sends `"choices": null` on rare chunks).
 fn de_null_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -490,13 +518,13 @@ impl ChatCompletionRequest {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     /// Prompt tokens.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub prompt_tokens: u64,
     /// Completion tokens (including reasoning).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub completion_tokens: u64,
     /// Sum.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub total_tokens: u64,
     /// `{"cached_tokens": N, ...}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -574,7 +602,7 @@ impl ResponseMessage {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     /// Position in `choices`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub index: u32,
     /// The reply.
     #[serde(default)]
@@ -640,7 +668,7 @@ impl ChatCompletion {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ToolCallDelta {
     /// Which tool call this fragment belongs to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub index: u32,
     /// Sent in the first fragment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -688,7 +716,7 @@ pub struct Delta {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChunkChoice {
     /// Position in `choices`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub index: u32,
     /// The increment.
     #[serde(default)]
@@ -870,7 +898,7 @@ impl EmbeddingVector {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Embedding {
     /// Position of the input.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub index: u32,
     /// `embedding`.
     #[serde(default)]
@@ -1035,6 +1063,15 @@ mod tests {
         assert!(c.choices[0].message.extra.contains_key("annotations"));
         assert!(c.usage.is_none());
         let chunk: ChatCompletionChunk = serde_json::from_value(json!({"choices": null})).unwrap();
+        assert!(chunk.choices.is_empty());
+        // Schema-valid negative counts parse (saturated), nulls count as zero.
+        let e: EmbeddingsResponse = serde_json::from_value(json!({
+            "data": [{"index": -1, "embedding": [0.5]}],
+            "usage": {"prompt_tokens": -3, "total_tokens": null}
+        }))
+        .unwrap();
+        assert_eq!(e.data[0].index, 0);
+        assert_eq!(e.usage.unwrap().prompt_tokens, 0);
         assert!(chunk.choices.is_empty());
     }
 

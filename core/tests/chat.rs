@@ -249,3 +249,41 @@ async fn images_embeddings_models_and_generic_requests() {
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert!(e.request_id().is_some());
 }
+
+#[tokio::test]
+async fn client_usage_sums_calls_and_completed_streams() {
+    let client = client();
+    let mut total = 0;
+    for _ in 0..2 {
+        let r = client
+            .chat_completion(&hello(), &RequestOptions::default())
+            .await
+            .unwrap();
+        total += r.data.usage.unwrap().total_tokens;
+    }
+    let mut req = hello();
+    req.stream_options = Some(json!({"include_usage": true}));
+    let s = client
+        .chat_completion_stream(&req, &RequestOptions::default())
+        .await
+        .unwrap();
+    total += s
+        .collect_completion()
+        .await
+        .unwrap()
+        .usage
+        .unwrap()
+        .total_tokens;
+    // A stream cut short adds nothing: its usage was never reported.
+    let s = client
+        .chat_completion_stream(&req, &fault(&test_id("u"), "events=5;reset-after=2"))
+        .await
+        .unwrap();
+    assert!(s.collect_completion().await.is_err());
+    let u = client.usage();
+    assert_eq!(u.calls, 3);
+    assert_eq!(u.total_tokens, total);
+    assert!(u.cost_usd > 0.0, "gpt-4o-mini has a built-in price");
+    // Clones share the totals.
+    assert_eq!(client.clone().usage().calls, 3);
+}
