@@ -4,17 +4,22 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test test-deps build lint fmt rust-test examples-test fuzz-smoke clean
+include bindings-c/c.mk
+include tests/conformance/conformance.mk
+
+.PHONY: demo demo-rust test test-deps build lint fmt rust-test examples-test fuzz-smoke clean
 
 ## demo: build everything and run the examples (mock server, or the real API if OPENAI_API_KEY is set)
-demo: build
+demo: build demo-rust c-demo
+
+demo-rust: build
 	@if [ -n "$${OPENAI_API_KEY:-}" ]; then echo "== running the examples against the real API"; \
 	  OPENAI_RS_REAL_API=1 scripts/with-mock.sh scripts/check-core-examples.sh; \
 	else echo "== running the examples against the bundled mock server"; \
 	  OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh; fi
 
 ## test: every test of every layer
-test: test-deps lint rust-test examples-test fuzz-smoke
+test: test-deps lint rust-test examples-test c-test conformance fuzz-smoke
 	@echo "make test: all passed"
 
 test-deps:

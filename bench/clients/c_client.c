@@ -1,0 +1,138 @@
+/* One benchmark client process for libopenai:
+ *   c_client --base URL --mode seq|conc|stream [--n N] [--concurrency C] [--seconds S]
+ * Prints one JSON object (latencies in ms, counts, elapsed seconds), like the other clients. */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "openai.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *base = NULL;
+static const char *mode = "seq";
+static long n = 100, concurrency = 64;
+static double seconds = 30.0, started = 0.0;
+
+static openai_client *make_client(const char *fault) {
+  openai_client_options *o = NULL;
+  openai_client *c = NULL;
+  if (openai_client_options_new(&o) != OPENAI_STATUS_OK) return NULL;
+  openai_client_options_set_api_key(o, "sk-bench");
+  openai_client_options_set_base_url(o, base);
+  openai_client_options_set_max_retries(o, 0);
+  if (fault) openai_client_options_add_header(o, "x-mock-fault", fault);
+  if (openai_client_new(o, &c) != OPENAI_STATUS_OK) c = NULL;
+  openai_client_options_free(o);
+  return c;
+}
+
+static openai_chat_request *hello(void) {
+  openai_chat_request *r = NULL;
+  if (openai_chat_request_new("gpt-4o-mini", &r) != OPENAI_STATUS_OK) return NULL;
+  openai_chat_request_add_message(r, OPENAI_ROLE_USER, "Hello!");
+  return r;
+}
+
+/* One non-streaming call; 0 on success. */
+static int one(const openai_client *c, const openai_chat_request *req) {
+  openai_chat_response *resp = NULL;
+  if (openai_client_chat(c, req, NULL, &resp) != OPENAI_STATUS_OK) return 1;
+  int bad = openai_chat_response_content(resp, 0) == NULL;
+  openai_chat_response_free(resp);
+  return bad;
+}
+
+struct worker {
+  const openai_client *client;
+  const openai_chat_request *req;
+  long count;
+  double *lat;
+  long done;
+  long errors;
+};
+
+static void *run_worker(void *arg) {
+  struct worker *w = arg;
+  for (long i = 0; i < w->count; i++) {
+    double t = now_s();
+    w->errors += one(w->client, w->req);
+    w->lat[w->done++] = (now_s() - t) * 1e3;
+    if (now_s() - started > seconds) break;
+  }
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!strcmp(argv[i], "--base")) base = argv[i + 1];
+    else if (!strcmp(argv[i], "--mode")) mode = argv[i + 1];
+    else if (!strcmp(argv[i], "--n")) n = atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "--concurrency")) concurrency = atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
+    else { fprintf(stderr, "unknown flag %s\n", argv[i]); return 2; }
+  }
+  if (!base || n <= 0 || concurrency <= 0) { fprintf(stderr, "usage: --base URL\n"); return 2; }
+  int streaming = !strcmp(mode, "stream");
+  openai_client *client = make_client(streaming ? "events=99" : NULL);
+  openai_chat_request *req = hello();
+  if (!client || !req) { fprintf(stderr, "setup failed: %s\n", openai_last_error_message()); return 1; }
+  double *lat = calloc((size_t)n + (size_t)concurrency, sizeof(double));
+  long done = 0, errors = 0, chunks = 0;
+  started = now_s();
+  if (!strcmp(mode, "seq")) {
+    struct worker w = {client, req, n, lat, 0, 0};
+    run_worker(&w);
+    done = w.done; errors = w.errors;
+  } else if (!strcmp(mode, "conc")) {
+    long per = (n + concurrency - 1) / concurrency;
+    pthread_t *th = calloc((size_t)concurrency, sizeof(pthread_t));
+    struct worker *ws = calloc((size_t)concurrency, sizeof(struct worker));
+    for (long t = 0; t < concurrency; t++) {
+      ws[t] = (struct worker){client, req, per, calloc((size_t)per, sizeof(double)), 0, 0};
+      pthread_create(&th[t], NULL, run_worker, &ws[t]);
+    }
+    for (long t = 0; t < concurrency; t++) {
+      pthread_join(th[t], NULL);
+      for (long k = 0; k < ws[t].done && done < n; k++) lat[done++] = ws[t].lat[k];
+      errors += ws[t].errors;
+      free(ws[t].lat);
+    }
+    free(th); free(ws);
+  } else if (streaming) {
+    for (long i = 0; i < n; i++) {
+      double t = now_s();
+      openai_chat_stream *s = NULL;
+      if (openai_client_chat_stream(client, req, NULL, &s) != OPENAI_STATUS_OK) { errors++; continue; }
+      const openai_chat_delta *d = NULL;
+      for (;;) {
+        if (openai_chat_stream_next(s, &d) != OPENAI_STATUS_OK) { errors++; break; }
+        if (!d) break;
+        (void)openai_chat_delta_content(d);
+        chunks++;
+      }
+      openai_chat_stream_free(s);
+      lat[done++] = (now_s() - t) * 1e3;
+      if (now_s() - started > seconds) break;
+    }
+  } else {
+    fprintf(stderr, "unknown mode %s\n", mode);
+    return 2;
+  }
+  double elapsed = now_s() - started;
+  printf("{\"requests\": %ld, \"errors\": %ld, \"chunks\": %ld, \"elapsed_s\": %.6f, \"latencies_ms\": [",
+         done, errors, chunks, elapsed);
+  for (long i = 0; i < done; i++) printf(i ? ",%.4f" : "%.4f", lat[i]);
+  printf("]}\n");
+  free(lat);
+  openai_chat_request_free(req);
+  openai_client_free(client);
+  return 0;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the C and C++ examples and checks what they print: exact mock replies under the mock
+# server (scripts/with-mock.sh), looser checks against the real API (OPENAI_RS_REAL_API=1).
+# Usage: bindings-c/check-examples.sh C_BIN_DIR CPP_BIN_DIR   (-q: print only failures and a summary)
+set -euo pipefail
+quiet=0
+if [ "${1:-}" = "-q" ]; then quiet=1; shift; fi
+c_dir=${1:?usage: check-examples.sh [-q] C_BIN_DIR CPP_BIN_DIR}
+cpp_dir=${2:?usage: check-examples.sh [-q] C_BIN_DIR CPP_BIN_DIR}
+real=${OPENAI_RS_REAL_API:-0}
+fail=0
+passed=0
+
+check() { # label, binary, stdin, then patterns the output must contain
+  local label=$1 bin=$2 input=$3 out
+  shift 3
+  if ! out=$(printf '%b' "$input" | timeout 120 "$bin" 2>&1); then
+    echo "FAIL example $label exited non-zero:"; echo "$out"; fail=1; return
+  fi
+  for pat in "$@"; do
+    if ! grep -qF -- "$pat" <<<"$out"; then
+      echo "FAIL example $label: missing \"$pat\" in:"; echo "$out"; fail=1; return
+    fi
+  done
+  passed=$((passed + 1))
+  [ $quiet = 1 ] || echo "ok   example $label"
+}
+
+if [ "$real" = "1" ]; then
+  check c/chat "$c_dir/chat" "" "finish_reason:" "tokens:"
+  check c/stream "$c_dir/stream" "" "finish_reason:" "total tokens:"
+  check c/vision "$c_dir/vision" "" ""
+  check c/json_mode "$c_dir/json_mode" "" "json: {"
+  check c/chat_loop "$c_dir/chat_loop" "Say hi.\nNow say bye.\n" "assistant> " "2 turns, 5 messages"
+  check cpp/chat "$cpp_dir/chat" "" "finish_reason:"
+  check cpp/stream "$cpp_dir/stream" "" "finish_reason:"
+  # image_gen costs money and minutes: only when asked for.
+  if [ "${OPENAI_RS_IMAGES:-0}" = "1" ]; then check c/image_gen "$c_dir/image_gen" "" "image: "; fi
+else
+  check c/chat "$c_dir/chat" "" "You said: Explain how a neural network works, with a metaphor." \
+    "finish_reason: stop" "tokens: 28 prompt + 14 completion = 42"
+  check c/stream "$c_dir/stream" "" "You said: Write a haiku about recursion." "finish_reason: stop" \
+    "total tokens: 22"
+  check c/vision "$c_dir/vision" "" "You said: What is in this image? [image]"
+  check c/json_mode "$c_dir/json_mode" "" 'json: {"reply": "You said: List three primary colors as JSON."}'
+  check c/image_gen "$c_dir/image_gen" "" "image: https://"
+  check c/chat_loop "$c_dir/chat_loop" "hello\nhow are you?\n" "assistant> You said: hello" \
+    "assistant> You said: how are you?" "2 turns, 5 messages in the history"
+  check cpp/chat "$cpp_dir/chat" "" "You said: Explain how a neural network works, with a metaphor." \
+    "finish_reason: stop" "tokens: 28 prompt + 14 completion = 42"
+  check cpp/stream "$cpp_dir/stream" "" "You said: Write a haiku about recursion." "finish_reason: stop" \
+    "total tokens: 22"
+fi
+[ $fail = 0 ] && echo "C/C++ examples: $passed passed"
+exit $fail

@@ -1,0 +1,464 @@
+/* openai.hpp: a header-only C++17 wrapper over the openai C API (openai.h).
+ *
+ * RAII classes own the C handles (move-only), strings are std::string, and every failure throws
+ * openai::Error carrying the status, message, HTTP status, API error code/type and request id.
+ *
+ *     openai::Client client;                       // OPENAI_API_KEY, OPENAI_BASE_URL, .env
+ *     openai::ChatRequest req("gpt-4o-mini");
+ *     req.user("Hello!");
+ *     std::cout << client.chat(req).content() << "\n";
+ *     for (const auto &delta : client.chat_stream(req)) std::cout << delta.content();
+ *
+ * Thread safety is that of the C API: a Client and a CancelToken may be shared between threads;
+ * everything else belongs to one thread at a time. */
+#ifndef OPENAI_HPP
+#define OPENAI_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "openai.h"
+
+namespace openai {
+
+/** The error of a failed call: the C status and the details of openai_last_error_*. */
+class Error : public std::runtime_error {
+public:
+    Error(openai_status status, const std::string &message, std::uint16_t http_status = 0,
+          std::string request_id = {}, std::string code = {}, std::string type = {},
+          std::string body = {})
+        : std::runtime_error(message), status_(status), http_status_(http_status),
+          request_id_(std::move(request_id)), code_(std::move(code)), type_(std::move(type)),
+          body_(std::move(body)) {}
+
+    /** Captures the calling thread's last error (call right after the failing C call). */
+    static Error last(openai_status status) {
+        auto s = [](const char *p) { return p ? std::string(p) : std::string(); };
+        return Error(status, s(openai_last_error_message()), openai_last_error_http_status(),
+                     s(openai_last_error_request_id()), s(openai_last_error_code()),
+                     s(openai_last_error_type()), s(openai_last_error_body()));
+    }
+
+    openai_status status() const noexcept { return status_; }
+    /** "OPENAI_STATUS_RATE_LIMITED", ... */
+    const char *status_name() const noexcept {
+        const char *n = openai_status_name(status_);
+        return n ? n : "OPENAI_STATUS_UNKNOWN";
+    }
+    /** 0 when the error did not come from an HTTP response. */
+    std::uint16_t http_status() const noexcept { return http_status_; }
+    /** Empty when the server sent none. */
+    const std::string &request_id() const noexcept { return request_id_; }
+    /** The API error code, e.g. "rate_limit_exceeded"; empty if none. */
+    const std::string &code() const noexcept { return code_; }
+    /** The API error type, e.g. "invalid_request_error"; empty if none. */
+    const std::string &type() const noexcept { return type_; }
+    /** The raw response body; empty if none. */
+    const std::string &body() const noexcept { return body_; }
+
+private:
+    openai_status status_;
+    std::uint16_t http_status_;
+    std::string request_id_, code_, type_, body_;
+};
+
+namespace detail {
+inline void check(openai_status st) {
+    if (st != OPENAI_STATUS_OK) throw Error::last(st);
+}
+inline std::string str(const char *p) { return p ? std::string(p) : std::string(); }
+inline std::string_view view(const char *p) { return p ? std::string_view(p) : std::string_view(); }
+/** Takes ownership of a string from a char ** out-parameter. */
+inline std::string take(char *p) {
+    std::string s = p ? std::string(p) : std::string();
+    openai_string_free(p);
+    return s;
+}
+template <typename T, void (*Free)(T *)> struct Deleter {
+    void operator()(T *p) const noexcept { Free(p); }
+};
+template <typename T, void (*Free)(T *)> using Handle = std::unique_ptr<T, Deleter<T, Free>>;
+} // namespace detail
+
+/** The library version, e.g. "0.1.0". */
+inline std::string version() { return openai_version(); }
+
+enum class Role : std::uint32_t {
+    System = OPENAI_ROLE_SYSTEM,
+    Developer = OPENAI_ROLE_DEVELOPER,
+    User = OPENAI_ROLE_USER,
+    Assistant = OPENAI_ROLE_ASSISTANT,
+};
+
+enum class ImageDetail : std::uint32_t {
+    Default = OPENAI_IMAGE_DETAIL_DEFAULT,
+    Auto = OPENAI_IMAGE_DETAIL_AUTO,
+    Low = OPENAI_IMAGE_DETAIL_LOW,
+    High = OPENAI_IMAGE_DETAIL_HIGH,
+};
+
+/** Client settings; anything not set comes from the environment and .env. */
+class ClientOptions {
+public:
+    ClientOptions() {
+        openai_client_options *o = nullptr;
+        detail::check(openai_client_options_new(&o));
+        h_.reset(o);
+    }
+    ClientOptions &api_key(const std::string &v) { return set(openai_client_options_set_api_key, v); }
+    ClientOptions &base_url(const std::string &v) { return set(openai_client_options_set_base_url, v); }
+    ClientOptions &organization(const std::string &v) {
+        return set(openai_client_options_set_organization, v);
+    }
+    ClientOptions &project(const std::string &v) { return set(openai_client_options_set_project, v); }
+    ClientOptions &proxy(const std::string &v) { return set(openai_client_options_set_proxy, v); }
+    ClientOptions &ca_file(const std::string &v) { return set(openai_client_options_set_ca_file, v); }
+    ClientOptions &header(const std::string &name, const std::string &value) {
+        detail::check(openai_client_options_add_header(h_.get(), name.c_str(), value.c_str()));
+        return *this;
+    }
+    ClientOptions &connect_timeout_ms(std::uint64_t ms) {
+        detail::check(openai_client_options_set_connect_timeout_ms(h_.get(), ms));
+        return *this;
+    }
+    ClientOptions &request_timeout_ms(std::uint64_t ms) {
+        detail::check(openai_client_options_set_request_timeout_ms(h_.get(), ms));
+        return *this;
+    }
+    ClientOptions &stream_idle_timeout_ms(std::uint64_t ms) {
+        detail::check(openai_client_options_set_stream_idle_timeout_ms(h_.get(), ms));
+        return *this;
+    }
+    ClientOptions &total_timeout_ms(std::uint64_t ms) {
+        detail::check(openai_client_options_set_total_timeout_ms(h_.get(), ms));
+        return *this;
+    }
+    ClientOptions &max_retries(std::uint32_t n) {
+        detail::check(openai_client_options_set_max_retries(h_.get(), n));
+        return *this;
+    }
+    const openai_client_options *get() const noexcept { return h_.get(); }
+
+private:
+    ClientOptions &set(openai_status (*f)(openai_client_options *, const char *), const std::string &v) {
+        detail::check(f(h_.get(), v.c_str()));
+        return *this;
+    }
+    detail::Handle<openai_client_options, openai_client_options_free> h_;
+};
+
+/** A cancellation flag; cancel() may be called from any thread. */
+class CancelToken {
+public:
+    CancelToken() {
+        openai_cancel_token *t = nullptr;
+        detail::check(openai_cancel_token_new(&t));
+        h_.reset(t);
+    }
+    void cancel() const { detail::check(openai_cancel_token_cancel(h_.get())); }
+    bool cancelled() const noexcept { return openai_cancel_token_is_cancelled(h_.get()); }
+    const openai_cancel_token *get() const noexcept { return h_.get(); }
+
+private:
+    detail::Handle<openai_cancel_token, openai_cancel_token_free> h_;
+};
+
+/** A chat completion request: model, messages, parameters. Setters chain. */
+class ChatRequest {
+public:
+    explicit ChatRequest(const std::string &model) {
+        openai_chat_request *r = nullptr;
+        detail::check(openai_chat_request_new(model.c_str(), &r));
+        h_.reset(r);
+    }
+    /** A request from a complete JSON body. */
+    static ChatRequest from_json(const std::string &json) {
+        openai_chat_request *r = nullptr;
+        detail::check(openai_chat_request_from_json(json.c_str(), &r));
+        return ChatRequest(r);
+    }
+    ChatRequest &message(Role role, const std::string &text) {
+        detail::check(openai_chat_request_add_message(h_.get(), static_cast<std::uint32_t>(role), text.c_str()));
+        return *this;
+    }
+    ChatRequest &system(const std::string &text) { return message(Role::System, text); }
+    ChatRequest &developer(const std::string &text) { return message(Role::Developer, text); }
+    ChatRequest &user(const std::string &text) { return message(Role::User, text); }
+    ChatRequest &assistant(const std::string &text) { return message(Role::Assistant, text); }
+    ChatRequest &tool_result(const std::string &tool_call_id, const std::string &text) {
+        detail::check(openai_chat_request_add_tool_result(h_.get(), tool_call_id.c_str(), text.c_str()));
+        return *this;
+    }
+    /** Adds an image to the last message. */
+    ChatRequest &image_url(const std::string &url, ImageDetail detail = ImageDetail::Default) {
+        detail::check(openai_chat_request_add_image_url(h_.get(), url.c_str(), static_cast<std::uint32_t>(detail)));
+        return *this;
+    }
+    /** Adds a text part to the last message. */
+    ChatRequest &text_part(const std::string &text) {
+        detail::check(openai_chat_request_add_text_part(h_.get(), text.c_str()));
+        return *this;
+    }
+    ChatRequest &max_tokens(std::uint64_t n) {
+        detail::check(openai_chat_request_set_max_tokens(h_.get(), n));
+        return *this;
+    }
+    ChatRequest &temperature(double t) {
+        detail::check(openai_chat_request_set_temperature(h_.get(), t));
+        return *this;
+    }
+    ChatRequest &json_mode(bool on = true) {
+        detail::check(openai_chat_request_set_json_mode(h_.get(), on));
+        return *this;
+    }
+    /** Sets any top-level body field to a JSON value, e.g. field("seed", "42"). */
+    ChatRequest &field(const std::string &key, const std::string &value_json) {
+        detail::check(openai_chat_request_set_field(h_.get(), key.c_str(), value_json.c_str()));
+        return *this;
+    }
+    std::string to_json() const {
+        char *s = nullptr;
+        detail::check(openai_chat_request_to_json(h_.get(), &s));
+        return detail::take(s);
+    }
+    const openai_chat_request *get() const noexcept { return h_.get(); }
+
+private:
+    explicit ChatRequest(openai_chat_request *r) : h_(r) {}
+    detail::Handle<openai_chat_request, openai_chat_request_free> h_;
+};
+
+/** A chat completion (or an assembled stream). */
+class ChatResponse {
+public:
+    explicit ChatResponse(openai_chat_response *r) : h_(r) {}
+    std::size_t choice_count() const noexcept { return openai_chat_response_choice_count(h_.get()); }
+    /** The text of choice `index`; empty if it has none. */
+    std::string content(std::size_t index = 0) const {
+        return detail::str(openai_chat_response_content(h_.get(), index));
+    }
+    /** Whether choice `index` has text (a tool-call reply has none). */
+    bool has_content(std::size_t index = 0) const noexcept {
+        return openai_chat_response_content(h_.get(), index) != nullptr;
+    }
+    std::string finish_reason(std::size_t index = 0) const {
+        return detail::str(openai_chat_response_finish_reason(h_.get(), index));
+    }
+    std::uint64_t prompt_tokens() const noexcept { return openai_chat_response_prompt_tokens(h_.get()); }
+    std::uint64_t completion_tokens() const noexcept {
+        return openai_chat_response_completion_tokens(h_.get());
+    }
+    std::uint64_t total_tokens() const noexcept { return openai_chat_response_total_tokens(h_.get()); }
+    std::string id() const { return detail::str(openai_chat_response_id(h_.get())); }
+    std::string model() const { return detail::str(openai_chat_response_model(h_.get())); }
+    std::string request_id() const { return detail::str(openai_chat_response_request_id(h_.get())); }
+    std::string raw_json() const { return detail::str(openai_chat_response_raw_json(h_.get())); }
+    std::uint32_t retries_taken() const noexcept { return openai_chat_response_retries_taken(h_.get()); }
+    const openai_chat_response *get() const noexcept { return h_.get(); }
+
+private:
+    detail::Handle<openai_chat_response, openai_chat_response_free> h_;
+};
+
+/** One chunk of a stream; a view valid until the stream advances. */
+class ChatDelta {
+public:
+    explicit ChatDelta(const openai_chat_delta *d) noexcept : d_(d) {}
+    /** The new text (empty if this chunk has none). */
+    std::string_view content() const noexcept { return detail::view(openai_chat_delta_content(d_)); }
+    bool has_content() const noexcept { return openai_chat_delta_content(d_) != nullptr; }
+    std::string_view finish_reason() const noexcept {
+        return detail::view(openai_chat_delta_finish_reason(d_));
+    }
+    std::string_view raw_json() const noexcept { return detail::view(openai_chat_delta_raw_json(d_)); }
+    const openai_chat_delta *get() const noexcept { return d_; }
+
+private:
+    const openai_chat_delta *d_;
+};
+
+/** A streamed chat completion: iterate it (range-for), then read the assembled reply. Iteration
+ * throws openai::Error on truncation, error events, timeouts and cancellation. */
+class ChatStream {
+public:
+    explicit ChatStream(openai_chat_stream *s) : h_(s) {}
+
+    /** The next chunk, or nullptr at the normal end. */
+    const openai_chat_delta *next() {
+        const openai_chat_delta *d = nullptr;
+        detail::check(openai_chat_stream_next(h_.get(), &d));
+        return d;
+    }
+
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = ChatDelta;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const ChatDelta *;
+        using reference = const ChatDelta &;
+
+        iterator() noexcept : stream_(nullptr), delta_(nullptr) {}
+        explicit iterator(ChatStream *s) : stream_(s), delta_(s->next()) {
+            if (!delta_.get()) stream_ = nullptr;
+        }
+        reference operator*() const noexcept { return delta_; }
+        pointer operator->() const noexcept { return &delta_; }
+        iterator &operator++() {
+            delta_ = ChatDelta(stream_->next());
+            if (!delta_.get()) stream_ = nullptr;
+            return *this;
+        }
+        bool operator==(const iterator &o) const noexcept { return stream_ == o.stream_; }
+        bool operator!=(const iterator &o) const noexcept { return !(*this == o); }
+
+    private:
+        ChatStream *stream_;
+        ChatDelta delta_;
+    };
+
+    /** Starts pulling: each stream can be iterated once. */
+    iterator begin() { return iterator(this); }
+    iterator end() noexcept { return iterator(); }
+
+    /** The whole reply text, once the stream has ended. */
+    std::string content() const { return detail::str(openai_chat_stream_content(h_.get())); }
+    std::string finish_reason() const { return detail::str(openai_chat_stream_finish_reason(h_.get())); }
+    std::string request_id() const { return detail::str(openai_chat_stream_request_id(h_.get())); }
+    bool complete() const noexcept { return openai_chat_stream_is_complete(h_.get()); }
+    /** Everything received so far, assembled. */
+    ChatResponse completion() const {
+        openai_chat_response *r = nullptr;
+        detail::check(openai_chat_stream_completion(h_.get(), &r));
+        return ChatResponse(r);
+    }
+
+private:
+    detail::Handle<openai_chat_stream, openai_chat_stream_free> h_;
+};
+
+/** Generated images. */
+class ImagesResponse {
+public:
+    explicit ImagesResponse(openai_images_response *r) : h_(r) {}
+    std::size_t size() const noexcept { return openai_images_response_count(h_.get()); }
+    std::string url(std::size_t i) const { return detail::str(openai_images_response_url(h_.get(), i)); }
+    std::string b64_json(std::size_t i) const {
+        return detail::str(openai_images_response_b64_json(h_.get(), i));
+    }
+    std::string revised_prompt(std::size_t i) const {
+        return detail::str(openai_images_response_revised_prompt(h_.get(), i));
+    }
+    std::string raw_json() const { return detail::str(openai_images_response_raw_json(h_.get())); }
+
+private:
+    detail::Handle<openai_images_response, openai_images_response_free> h_;
+};
+
+/** An OpenAI client. Thread-safe: share one between threads. */
+class Client {
+public:
+    /** Everything from the environment (OPENAI_API_KEY, OPENAI_BASE_URL, .env). */
+    Client() { init(nullptr); }
+    explicit Client(const ClientOptions &options) { init(options.get()); }
+
+    ChatResponse chat(const ChatRequest &req, const CancelToken *cancel = nullptr) const {
+        openai_chat_response *r = nullptr;
+        detail::check(openai_client_chat(h_.get(), req.get(), tok(cancel), &r));
+        return ChatResponse(r);
+    }
+
+    ChatStream chat_stream(const ChatRequest &req, const CancelToken *cancel = nullptr) const {
+        openai_chat_stream *s = nullptr;
+        detail::check(openai_client_chat_stream(h_.get(), req.get(), tok(cancel), &s));
+        return ChatStream(s);
+    }
+
+    /** Streams with a callback `f(const ChatDelta &)` returning void or bool (false stops, and
+     * then openai::Error with OPENAI_STATUS_ABORTED_BY_CALLBACK is thrown). An exception thrown
+     * by `f` stops the stream and is rethrown here. Returns the assembled reply. */
+    template <typename F>
+    ChatResponse chat_stream_each(const ChatRequest &req, F &&f, const CancelToken *cancel = nullptr) const {
+        struct Ctx {
+            F *f;
+            std::exception_ptr error;
+        } ctx{&f, nullptr};
+        auto trampoline = [](void *user_data, const openai_chat_delta *d) -> std::int32_t {
+            auto *c = static_cast<Ctx *>(user_data);
+            try {
+                ChatDelta delta(d);
+                if constexpr (std::is_void_v<std::invoke_result_t<F &, const ChatDelta &>>) {
+                    (*c->f)(delta);
+                    return OPENAI_ITER_CONTINUE;
+                } else {
+                    return (*c->f)(delta) ? OPENAI_ITER_CONTINUE : OPENAI_ITER_BREAK;
+                }
+            } catch (...) {
+                c->error = std::current_exception();
+                return OPENAI_ITER_BREAK;
+            }
+        };
+        openai_chat_response *r = nullptr;
+        openai_status st = openai_client_chat_stream_each(h_.get(), req.get(), tok(cancel), trampoline, &ctx, &r);
+        if (ctx.error) std::rethrow_exception(ctx.error);
+        detail::check(st);
+        return ChatResponse(r);
+    }
+
+    ImagesResponse images_generate(const std::string &request_json, const CancelToken *cancel = nullptr) const {
+        openai_images_response *r = nullptr;
+        detail::check(openai_client_images_generate(h_.get(), request_json.c_str(), tok(cancel), &r));
+        return ImagesResponse(r);
+    }
+
+    /** The response body of POST /embeddings. */
+    std::string embeddings(const std::string &request_json, const CancelToken *cancel = nullptr) const {
+        char *s = nullptr;
+        detail::check(openai_client_embeddings(h_.get(), request_json.c_str(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    std::string models_list(const CancelToken *cancel = nullptr) const {
+        char *s = nullptr;
+        detail::check(openai_client_models_list(h_.get(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    std::string models_retrieve(const std::string &id, const CancelToken *cancel = nullptr) const {
+        char *s = nullptr;
+        detail::check(openai_client_models_retrieve(h_.get(), id.c_str(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    /** Any endpoint; an empty body_json sends no body. */
+    std::string request_json(const std::string &method, const std::string &path,
+                             const std::string &body_json = {}, const CancelToken *cancel = nullptr) const {
+        char *s = nullptr;
+        detail::check(openai_client_request_json(h_.get(), method.c_str(), path.c_str(),
+                                                 body_json.empty() ? nullptr : body_json.c_str(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    const openai_client *get() const noexcept { return h_.get(); }
+
+private:
+    void init(const openai_client_options *o) {
+        openai_client *c = nullptr;
+        detail::check(openai_client_new(o, &c));
+        h_.reset(c);
+    }
+    static const openai_cancel_token *tok(const CancelToken *c) noexcept { return c ? c->get() : nullptr; }
+    detail::Handle<openai_client, openai_client_free> h_;
+};
+
+} // namespace openai
+
+#endif /* OPENAI_HPP */

@@ -1,0 +1,229 @@
+// Tests of openai.hpp against the mock server: RAII, exceptions with details, range-for streams,
+// callbacks with lambdas and exceptions, threads sharing a client.
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "openai.hpp"
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) throw std::runtime_error(std::string(__FILE__ ":") + std::to_string(__LINE__) + ": " #cond); \
+    } while (0)
+
+namespace {
+
+openai::Client mock(const std::string &fault = "", int retries = -1) {
+    openai::ClientOptions o;
+    o.base_url(std::getenv("OPENAI_BASE_URL")).api_key("sk-test");
+    if (!fault.empty()) o.header("x-mock-fault", fault);
+    if (retries >= 0) o.max_retries(static_cast<std::uint32_t>(retries));
+    return openai::Client(o);
+}
+
+void chat() {
+    openai::Client client = mock();
+    openai::ChatRequest req("gpt-4o-mini");
+    req.system("Be brief.").user("hello from C++").temperature(0.5).max_tokens(100).field("seed", "1");
+    openai::ChatResponse r = client.chat(req);
+    CHECK(r.content() == "You said: hello from C++");
+    CHECK(r.finish_reason() == "stop");
+    CHECK(r.choice_count() == 1);
+    CHECK(r.total_tokens() == r.prompt_tokens() + r.completion_tokens());
+    CHECK(r.request_id().rfind("req_", 0) == 0);
+    CHECK(r.raw_json().find("\"choices\"") != std::string::npos);
+    // Moves transfer ownership; the moved-from object is empty and harmless.
+    openai::ChatResponse moved = std::move(r);
+    CHECK(moved.content() == "You said: hello from C++");
+    CHECK(r.get() == nullptr); // NOLINT(bugprone-use-after-move): documented empty state
+    CHECK(r.content().empty());
+
+    openai::ChatRequest vision("gpt-4o-mini");
+    vision.user("What is this?").image_url("https://example.com/a.png", openai::ImageDetail::Low);
+    CHECK(client.chat(vision).content() == "You said: What is this? [image]");
+
+    openai::ChatRequest json = openai::ChatRequest::from_json(
+        R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"JSON please"}]})");
+    json.json_mode();
+    CHECK(client.chat(json).content() == R"({"reply": "You said: JSON please"})");
+    CHECK(json.to_json().find("json_object") != std::string::npos);
+}
+
+void errors() {
+    try {
+        mock("status=429", 0).chat(openai::ChatRequest("gpt-4o-mini").user("hi"));
+        CHECK(false);
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_RATE_LIMITED);
+        CHECK(std::strcmp(e.status_name(), "OPENAI_STATUS_RATE_LIMITED") == 0);
+        CHECK(e.http_status() == 429);
+        CHECK(e.code() == "rate_limit_exceeded");
+        CHECK(e.request_id().rfind("req_", 0) == 0);
+        CHECK(std::string(e.what()).find("429") != std::string::npos);
+    }
+    try {
+        openai::ChatRequest bad("gpt-4o-mini");
+        bad.temperature(9.0);
+        CHECK(false);
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_INVALID_ARGUMENT);
+    }
+    try {
+        openai::ClientOptions o;
+        o.base_url("not a url").api_key("k");
+        openai::Client c(o);
+        CHECK(false);
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_CONFIG);
+    }
+    try {
+        mock().models_retrieve("no-such");
+        CHECK(false);
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_NOT_FOUND && e.http_status() == 404);
+    }
+}
+
+void stream() {
+    openai::Client client = mock();
+    openai::ChatRequest req("gpt-4o-mini");
+    req.user("stream from C++");
+    openai::ChatStream s = client.chat_stream(req);
+    std::string text;
+    int chunks = 0;
+    for (const openai::ChatDelta &d : s) {
+        text += d.content();
+        chunks++;
+    }
+    CHECK(text == "You said: stream from C++");
+    CHECK(chunks >= 5);
+    CHECK(s.complete());
+    CHECK(s.content() == text);
+    CHECK(s.finish_reason() == "stop");
+    CHECK(s.completion().content() == text);
+
+    // Truncation surfaces as an exception from the loop.
+    openai::ChatStream cut = mock("truncate-after=2").chat_stream(req);
+    std::string partial;
+    try {
+        for (const auto &d : cut) partial += d.content();
+        CHECK(false);
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_STREAM_TRUNCATED);
+    }
+    CHECK(partial == "You said");
+    CHECK(cut.content() == "You said");
+    // Breaking out early then destroying the stream closes it.
+    {
+        openai::ChatStream early = mock("events=100;interval=20").chat_stream(req);
+        for (const auto &d : early) {
+            (void)d;
+            break;
+        }
+    }
+}
+
+void callbacks() {
+    openai::Client client = mock();
+    openai::ChatRequest req("gpt-4o-mini");
+    req.user("each");
+    std::string text;
+    openai::ChatResponse r = client.chat_stream_each(req, [&](const openai::ChatDelta &d) { text += d.content(); });
+    CHECK(text == "You said: each");
+    CHECK(r.content() == text);
+    int seen = 0;
+    try {
+        client.chat_stream_each(req, [&](const openai::ChatDelta &) { return ++seen < 2; });
+        CHECK(false);
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_ABORTED_BY_CALLBACK);
+        CHECK(seen == 2);
+    }
+    // A C++ exception in the callback never crosses the C frames; it is rethrown here.
+    try {
+        client.chat_stream_each(req, [](const openai::ChatDelta &) { throw std::logic_error("from lambda"); });
+        CHECK(false);
+    } catch (const std::logic_error &e) {
+        CHECK(std::string(e.what()) == "from lambda");
+    }
+}
+
+void cancel_and_threads() {
+    openai::Client slow = mock("delay-headers=5000", 0);
+    openai::CancelToken token;
+    auto start = std::chrono::steady_clock::now();
+    std::thread t([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        token.cancel();
+    });
+    try {
+        slow.chat(openai::ChatRequest("gpt-4o-mini").user("slow"), &token);
+        CHECK(false);
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_CANCELLED);
+    }
+    t.join();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500));
+    CHECK(token.cancelled());
+
+    const openai::Client shared = mock();
+    std::vector<std::thread> threads;
+    std::vector<int> ok(8, 0);
+    for (int i = 0; i < 8; i++) {
+        threads.emplace_back([&, i] {
+            for (int j = 0; j < 5; j++) {
+                std::string text = "t" + std::to_string(i) + " r" + std::to_string(j);
+                if (shared.chat(openai::ChatRequest("gpt-4o-mini").user(text)).content() == "You said: " + text) ok[i]++;
+            }
+        });
+    }
+    for (auto &th : threads) th.join();
+    for (int n : ok) CHECK(n == 5);
+}
+
+void endpoints() {
+    openai::Client client = mock();
+    openai::ImagesResponse img = client.images_generate(R"({"prompt":"a cat","n":2})");
+    CHECK(img.size() == 2);
+    CHECK(img.url(0).rfind("https://", 0) == 0);
+    CHECK(client.embeddings(R"({"model":"text-embedding-3-small","input":"x"})").find("embedding") != std::string::npos);
+    CHECK(client.models_list().find("gpt-4o-mini") != std::string::npos);
+    CHECK(client.request_json("GET", "models").find("\"data\"") != std::string::npos);
+    CHECK(openai::version() == OPENAI_VERSION_STRING);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    const std::map<std::string, std::function<void()>> tests = {
+        {"cpp_chat", chat},           {"cpp_errors", errors},       {"cpp_stream", stream},
+        {"cpp_callbacks", callbacks}, {"cpp_cancel_and_threads", cancel_and_threads},
+        {"cpp_endpoints", endpoints},
+    };
+    if (argc == 2 && std::string(argv[1]) == "--list") {
+        for (const auto &t : tests) std::cout << t.first << "\n";
+        return 0;
+    }
+    if (argc != 2 || !tests.count(argv[1])) {
+        std::cerr << "usage: " << argv[0] << " TEST | --list\n";
+        return 2;
+    }
+    try {
+        tests.at(argv[1])();
+    } catch (const openai::Error &e) {
+        std::cerr << argv[1] << ": unexpected " << e.status_name() << ": " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception &e) {
+        std::cerr << argv[1] << ": FAILED: " << e.what() << "\n";
+        return 1;
+    }
+    std::cerr << argv[1] << ": ok\n";
+    return 0;
+}
