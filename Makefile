@@ -4,6 +4,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
+.DEFAULT_GOAL := demo
+
 include bindings-c/c.mk
 include tests/conformance/conformance.mk
 
