@@ -4,10 +4,8 @@ use std::ffi::{CString, c_char};
 
 use openai_core::blocking::block_on_cancellable;
 use openai_core::{
-    ChatCompletion, ChatCompletionRequest, Content, ContentPart, ImageUrl, Message, RequestOptions,
-    Role,
+    ChatCompletion, ChatCompletionRequest, ContentPart, ImageUrl, Message, RequestOptions, Role,
 };
-use serde_json::Value;
 
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
 use crate::error::{FfiError, FfiResult, ffi_getter, ffi_guard, openai_status};
@@ -239,24 +237,10 @@ pub unsafe extern "C" fn openai_chat_request_add_tool_result(
 }
 
 /// The last message, to which parts are added.
-fn last_parts(r: &mut ChatCompletionRequest) -> FfiResult<&mut Vec<ContentPart>> {
-    let m = r.messages.last_mut().ok_or_else(|| {
+fn last_message(r: &mut ChatCompletionRequest) -> FfiResult<&mut Message> {
+    r.messages.last_mut().ok_or_else(|| {
         FfiError::invalid("add a message with openai_chat_request_add_message before adding parts")
-    })?;
-    let parts = match m.content.take() {
-        None => Vec::new(),
-        Some(Content::Text(t)) if t.is_empty() => Vec::new(),
-        Some(Content::Text(text)) => vec![ContentPart::Text { text }],
-        Some(Content::Parts(p)) => p,
-    };
-    m.content = Some(Content::Parts(parts));
-    match &mut m.content {
-        Some(Content::Parts(p)) => Ok(p),
-        _ => Err(FfiError::Boundary(
-            openai_status::Internal,
-            "content parts expected".into(),
-        )),
-    }
+    })
 }
 
 /// Appends an image to the last message (typically a user message), turning its content into
@@ -279,7 +263,7 @@ pub unsafe extern "C" fn openai_chat_request_add_image_url(
                 detail: detail_from_u32(detail)?,
                 extra: Default::default(),
             };
-            last_parts(r)?.push(ContentPart::ImageUrl { image_url });
+            last_message(r)?.push_part(ContentPart::ImageUrl { image_url });
             Ok(())
         })
     }
@@ -298,7 +282,7 @@ pub unsafe extern "C" fn openai_chat_request_add_text_part(
     unsafe {
         modify(request, |r| {
             let text = text?.to_owned();
-            last_parts(r)?.push(ContentPart::Text { text });
+            last_message(r)?.push_part(ContentPart::Text { text });
             Ok(())
         })
     }
@@ -371,19 +355,7 @@ pub unsafe extern "C" fn openai_chat_request_set_field(
     unsafe {
         modify(request, |r| {
             let (key, value) = (args.0?, args.1?);
-            if matches!(key, "model" | "messages" | "stream") {
-                return Err(FfiError::invalid(format!(
-                    "`{key}` cannot be set as a field; it has its own function or call"
-                )));
-            }
-            // Round-trip through JSON so that typed fields land in their typed slot.
-            let mut body = serde_json::to_value(&*r)
-                .map_err(|e| FfiError::invalid(format!("request not serialisable: {e}")))?;
-            if let Value::Object(map) = &mut body {
-                map.insert(key.to_owned(), value);
-            }
-            *r = serde_json::from_value(body)
-                .map_err(|e| FfiError::invalid(format!("invalid value for `{key}`: {e}")))?;
+            r.set_field(key, value)?;
             Ok(())
         })
     }
@@ -612,7 +584,7 @@ mod tests {
         r
     }
 
-    fn to_json(r: *const openai_chat_request) -> Value {
+    fn to_json(r: *const openai_chat_request) -> serde_json::Value {
         let mut s = ptr::null_mut();
         // SAFETY: valid arguments; the string is freed below.
         unsafe {

@@ -353,6 +353,19 @@ impl Message {
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         self.content.as_ref().map(Content::text).unwrap_or_default()
     }
+
+    /// Appends a content part (an image after the text, say), turning plain text content into a
+    /// text part first so nothing already there is lost.
+    pub fn push_part(&mut self, part: ContentPart) {
+        let mut parts = match self.content.take() {
+            None => Vec::new(),
+            Some(Content::Text(t)) if t.is_empty() => Vec::new(),
+            Some(Content::Text(text)) => vec![ContentPart::Text { text }],
+            Some(Content::Parts(p)) => p,
+        };
+        parts.push(part);
+        self.content = Some(Content::Parts(parts));
+    }
 }
 
 /// A tool call made by the model.
@@ -460,6 +473,29 @@ impl ChatCompletionRequest {
         })?;
         req.validate()?;
         Ok(req)
+    }
+
+    /// Sets one top-level parameter from JSON: a typed field lands in its typed slot (and is
+    /// type-checked), anything else goes to `extra`; `null` unsets it. `model`, `messages` and
+    /// `stream` are refused: they have their own setters and calls.
+    pub fn set_field(&mut self, key: &str, value: Value) -> Result<()> {
+        if matches!(key, "model" | "messages" | "stream") {
+            return Err(Error::invalid_argument(format!(
+                "`{key}` cannot be set as a field; it has its own setter or call"
+            )));
+        }
+        let mut body = serde_json::to_value(&*self)
+            .map_err(|e| Error::invalid_argument(format!("request not serialisable: {e}")))?;
+        if let Value::Object(map) = &mut body {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                map.insert(key.to_owned(), value);
+            }
+        }
+        *self = serde_json::from_value(body)
+            .map_err(|e| Error::invalid_argument(format!("invalid value for `{key}`: {e}")))?;
+        Ok(())
     }
 
     /// Refuses what the API would refuse, before anything is sent.
@@ -990,6 +1026,30 @@ mod tests {
         assert_eq!(back["content"][2]["image_url"]["detail"], "low");
         assert_eq!(back["content"][3]["type"], "input_audio");
         assert_eq!(m.text(), "Describe this image.");
+    }
+
+    #[test]
+    fn set_field_and_push_part() {
+        let mut req = ChatCompletionRequest::new("m", vec![Message::user("look")]);
+        req.set_field("max_tokens", json!(7)).unwrap();
+        req.set_field("logit_bias", json!({"1": 2})).unwrap();
+        assert_eq!(req.max_tokens, Some(7));
+        assert_eq!(req.extra["logit_bias"]["1"], 2);
+        assert!(req.set_field("max_tokens", json!("seven")).is_err());
+        assert_eq!(req.max_tokens, Some(7), "a failed set changes nothing");
+        req.set_field("max_tokens", Value::Null).unwrap();
+        assert_eq!(req.max_tokens, None);
+        assert!(req.set_field("stream", json!(true)).is_err());
+        req.messages[0].push_part(ContentPart::ImageUrl {
+            image_url: ImageUrl {
+                url: "https://x/a.png".into(),
+                detail: None,
+                extra: Extra::new(),
+            },
+        });
+        let parts = serde_json::to_value(&req.messages[0].content).unwrap();
+        assert_eq!(parts[0], json!({"type": "text", "text": "look"}));
+        assert_eq!(parts[1]["image_url"]["url"], "https://x/a.png");
     }
 
     #[test]
