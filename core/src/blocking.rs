@@ -133,9 +133,10 @@ pub fn block_on_interruptible<F: Future, E>(
     };
     rt.block_on(async {
         tokio::pin!(fut);
-        let mut tick = tokio::time::interval(every);
+        // The first tick is one period away: an interval's immediate first tick would still go
+        // through the timer wheel and delay the first poll of `fut` by up to a millisecond.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
         loop {
             tokio::select! {
                 biased;

@@ -270,6 +270,23 @@ impl Client {
         Ok(resp)
     }
 
+    /// `POST /chat/completions`, keeping only the raw body: for bindings that build their own
+    /// objects from [`Response::raw`] and would otherwise pay for a typed decode they discard.
+    /// The body is still checked to be JSON, and its usage still counts in [`Client::usage`].
+    pub async fn chat_completion_raw(
+        &self,
+        request: &ChatCompletionRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<()>> {
+        request.validate()?;
+        if request.stream == Some(true) {
+            return Err(Error::invalid_argument(
+                "stream=true needs the streaming call (chat_completion_stream)",
+            ));
+        }
+        self.post_lite("chat/completions", request, opts).await
+    }
+
     /// `POST /chat/completions` with `stream: true`. Retries apply until the response headers
     /// arrive; never after the first byte of the stream.
     pub async fn chat_completion_stream(
@@ -328,24 +345,23 @@ impl Client {
         request: &EmbeddingRequest,
         opts: &RequestOptions,
     ) -> Result<Response<EmbeddingsResponse>> {
-        if request.model.is_empty() {
-            return Err(Error::invalid_argument("model must not be empty"));
-        }
-        match &request.input {
-            Value::String(_) => {}
-            Value::Array(items) if !items.is_empty() => {}
-            _ => {
-                return Err(Error::invalid_argument(
-                    "input must be a string, a non-empty list of strings, or token ids",
-                ));
-            }
-        }
+        check_embedding_input(request)?;
         let resp: Response<EmbeddingsResponse> =
             self.post_typed("embeddings", request, opts).await?;
         if let Some(u) = &resp.data.usage {
             record_usage(&self.inner.usage, &resp.data.model, u);
         }
         Ok(resp)
+    }
+
+    /// `POST /embeddings`, keeping only the raw body (see [`Client::chat_completion_raw`]).
+    pub async fn embeddings_raw(
+        &self,
+        request: &EmbeddingRequest,
+        opts: &RequestOptions,
+    ) -> Result<Response<()>> {
+        check_embedding_input(request)?;
+        self.post_lite("embeddings", request, opts).await
     }
 
     /// `GET /models`.
@@ -377,6 +393,35 @@ impl Client {
         opts: &RequestOptions,
     ) -> Result<Response<Value>> {
         self.request_decoded(method, path, body, opts).await
+    }
+
+    /// Posts and decodes only the model and usage (a single pass that skips everything else),
+    /// records the usage, and hands back the raw body.
+    async fn post_lite<Req: Serialize>(
+        &self,
+        path: &str,
+        request: &Req,
+        opts: &RequestOptions,
+    ) -> Result<Response<()>> {
+        #[derive(serde::Deserialize)]
+        struct Lite {
+            #[serde(default)]
+            model: String,
+            #[serde(default)]
+            usage: Option<crate::types::Usage>,
+        }
+        let r: Response<Lite> = self.post_typed(path, request, opts).await?;
+        if let Some(u) = &r.data.usage {
+            record_usage(&self.inner.usage, &r.data.model, u);
+        }
+        Ok(Response {
+            data: (),
+            status: r.status,
+            request_id: r.request_id,
+            headers: r.headers,
+            raw: r.raw,
+            retries_taken: r.retries_taken,
+        })
     }
 
     async fn post_typed<Req: Serialize, Resp: DeserializeOwned>(
@@ -606,6 +651,19 @@ pub(crate) fn record_usage(sink: &UsageSink, model: &str, usage: &crate::types::
         .get(model)
         .map(|p| p.cost(usage));
     lock_usage(sink).add(usage, cost);
+}
+
+fn check_embedding_input(request: &EmbeddingRequest) -> Result<()> {
+    if request.model.is_empty() {
+        return Err(Error::invalid_argument("model must not be empty"));
+    }
+    match &request.input {
+        Value::String(_) => Ok(()),
+        Value::Array(items) if !items.is_empty() => Ok(()),
+        _ => Err(Error::invalid_argument(
+            "input must be a string, a non-empty list of strings, or token ids",
+        )),
+    }
 }
 
 fn retry_count_overridden(opts: &RequestOptions) -> bool {

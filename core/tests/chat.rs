@@ -284,6 +284,19 @@ async fn client_usage_sums_calls_and_completed_streams() {
     assert_eq!(u.calls, 3);
     assert_eq!(u.total_tokens, total);
     assert!(u.cost_usd > 0.0, "gpt-4o-mini has a built-in price");
+    // The raw variant counts too, and hands back the body untouched.
+    let r = client
+        .chat_completion_raw(&hello(), &RequestOptions::default())
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&r.raw).unwrap();
+    assert_eq!(v["choices"][0]["message"]["content"], "You said: Hello!");
+    assert_eq!(client.usage().calls, 4);
+    let e = client
+        .chat_completion_raw(&hello(), &fault(&test_id("raw"), "malformed-json"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
     // Clones share the totals.
-    assert_eq!(client.clone().usage().calls, 3);
+    assert_eq!(client.clone().usage().calls, 4);
 }
