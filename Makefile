@@ -8,11 +8,12 @@ export CARGO_TERM_COLOR ?= never
 
 include bindings-c/c.mk
 include tests/conformance/conformance.mk
+include bindings-python/py.mk
 
 .PHONY: demo demo-rust test test-deps build lint fmt rust-test examples-test fuzz-smoke clean
 
 ## demo: build everything and run the examples (mock server, or the real API if OPENAI_API_KEY is set)
-demo: build demo-rust c-demo
+demo: build demo-rust c-demo py-demo
 
 demo-rust: build
 	@if [ -n "$${OPENAI_API_KEY:-}" ]; then echo "== running the examples against the real API"; \
@@ -21,7 +22,7 @@ demo-rust: build
 	  OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh; fi
 
 ## test: every test of every layer
-test: test-deps lint rust-test examples-test c-test conformance fuzz-smoke
+test: test-deps lint rust-test examples-test c-test py-test conformance fuzz-smoke
 	@echo "make test: all passed"
 
 test-deps:

@@ -1,0 +1,242 @@
+"""Stubs of the extension module `openai_rs._native` (checked by `mypy.stubtest`)."""
+
+from collections.abc import Awaitable, Generator, Mapping
+from typing import Any, final
+
+from .types import ChatCompletion, ChatCompletionChunk
+
+__all__ = [
+    "AbortOnCancel",
+    "AsyncStream",
+    "Client",
+    "LoopBridge",
+    "ReadyAwaitable",
+    "Secret",
+    "Stream",
+    "__version__",
+    "_error_kinds",
+    "_exception_class_for",
+    "_refresh_log_level",
+    "dumps",
+]
+__version__: str
+
+@final
+class Secret:
+    """An API key in a pickle: shown as `[REDACTED]`, stored scrambled."""
+
+    def __new__(cls, scrambled: bytes) -> Secret: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+@final
+class Client:
+    def __new__(
+        cls,
+        *,
+        api_key: str | Secret | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        stream_idle_timeout: float | None = None,
+        total_timeout: float | None = None,
+        no_timeout: bool = False,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        proxy: str | Mapping[str, str | None] | None = None,
+        ca_file: str | None = None,
+    ) -> Client: ...
+    def with_options(
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        stream_idle_timeout: float | None = None,
+        total_timeout: float | None = None,
+        no_timeout: bool = False,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+        proxy: str | Mapping[str, str | None] | None = None,
+        ca_file: str | None = None,
+    ) -> Client: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def expose_api_key(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def organization(self) -> str | None: ...
+    @property
+    def project(self) -> str | None: ...
+    @property
+    def max_retries(self) -> int: ...
+    @property
+    def timeouts(self) -> tuple[float | None, float | None, float | None, float | None]: ...
+    def chat_completion(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ChatCompletion: ...
+    def chat_completion_stream(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Stream: ...
+    def images_generate(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def embeddings(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def models_list(
+        self,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def models_retrieve(
+        self,
+        model: str,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def achat_completion(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Awaitable[ChatCompletion]: ...
+    def achat_completion_stream(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Awaitable[AsyncStream]: ...
+    def aimages_generate(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Awaitable[Any]: ...
+    def aembeddings(
+        self,
+        params: dict[str, Any],
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Awaitable[Any]: ...
+    def amodels_list(
+        self,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Awaitable[Any]: ...
+    def amodels_retrieve(
+        self,
+        model: str,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Awaitable[Any]: ...
+
+@final
+class Stream:
+    """A synchronous stream of chunks: an iterator and a context manager."""
+
+    def __iter__(self) -> Stream: ...
+    def __next__(self) -> ChatCompletionChunk: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Stream: ...
+    def __exit__(self, *_args: object) -> None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    def get_final_completion(self) -> ChatCompletion: ...
+
+@final
+class AsyncStream:
+    """An asynchronous stream of chunks: an async iterator and async context manager."""
+
+    def __aiter__(self) -> AsyncStream: ...
+    def __anext__(self) -> Awaitable[ChatCompletionChunk]: ...
+    def close(self) -> Awaitable[None]: ...
+    def __aenter__(self) -> Awaitable[AsyncStream]: ...
+    def __aexit__(self, *_args: object) -> Awaitable[None]: ...
+    @property
+    def request_id(self) -> str | None: ...
+    def get_final_completion(self) -> Awaitable[ChatCompletion]: ...
+
+@final
+class ReadyAwaitable:
+    """An awaitable whose value is already known."""
+
+    def __await__(self) -> Generator[Any, None, Any]: ...
+    def __iter__(self) -> ReadyAwaitable: ...
+    def __next__(self) -> None: ...
+    def send(self, value: object) -> None: ...
+    def throw(self, typ: object, val: object = None, tb: object = None) -> None: ...
+    def close(self) -> None: ...
+
+@final
+class LoopBridge:
+    def drain(self) -> None: ...
+
+@final
+class AbortOnCancel:
+    def __call__(self, fut: Any) -> None: ...
+
+def dumps(obj: object, indent: int | None = None) -> str: ...
+def _error_kinds() -> list[str]: ...
+def _exception_class_for(kind: str, status: int | None = None) -> tuple[str, BaseException]: ...
+def _refresh_log_level() -> bool: ...

@@ -1,0 +1,92 @@
+//! Running core futures from Python.
+//!
+//! - Sync calls: the interpreter is detached (the GIL released) while the future runs on the
+//!   calling thread, and signals are checked every 100 ms so Ctrl-C interrupts a call promptly
+//!   (the future is dropped, which closes its connection).
+//! - Async calls: see [`crate::aio`].
+
+use std::future::Future;
+use std::time::Duration;
+
+use openai_core::blocking::block_on;
+use pyo3::exceptions::PyStopIteration;
+use pyo3::prelude::*;
+
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
+/// Runs `fut` with the GIL released; Ctrl-C (or any signal handler that raises) stops it.
+/// The outer error is the Python exception of an interrupt; the inner one the core's error.
+pub(crate) fn block<T: Send>(
+    py: Python<'_>,
+    fut: impl Future<Output = openai_core::Result<T>> + Send,
+) -> PyResult<openai_core::Result<T>> {
+    py.detach(|| wait_detached(fut))
+        .map(|r| r.and_then(|inner| inner))
+}
+
+/// Runs `fut` on the shared runtime. On the main thread (where Python delivers signals) the
+/// wait checks for Ctrl-C every `SIGNAL_POLL`; elsewhere there is nothing to check.
+pub(crate) fn wait_detached<F: Future>(fut: F) -> PyResult<openai_core::Result<F::Output>> {
+    if !is_main_thread() {
+        return Ok(block_on(fut));
+    }
+    openai_core::blocking::block_on_interruptible(Box::pin(fut), SIGNAL_POLL, || {
+        Python::attach(|py| py.check_signals())
+    })
+}
+
+/// Whether this is the process's main thread (where Python delivers signals).
+#[cfg(target_os = "linux")]
+fn is_main_thread() -> bool {
+    // SAFETY: both calls only read the calling thread's / process's ids.
+    unsafe { libc::gettid() == libc::getpid() }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn is_main_thread() -> bool {
+    true // unknown: always check
+}
+
+/// An awaitable that is already complete: `await` returns `value` without a trip through the
+/// event loop. Used by `AsyncStream.__anext__` when the next chunk is already buffered.
+#[pyclass(frozen, module = "openai_rs._native")]
+pub struct ReadyAwaitable {
+    value: Py<PyAny>,
+}
+
+impl ReadyAwaitable {
+    pub(crate) fn new(value: Py<PyAny>) -> Self {
+        ReadyAwaitable { value }
+    }
+}
+
+#[pymethods]
+impl ReadyAwaitable {
+    fn __await__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    fn __next__(&self, py: Python<'_>) -> PyResult<()> {
+        Err(PyStopIteration::new_err((self.value.clone_ref(py),)))
+    }
+    fn send(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let _ = value;
+        self.__next__(py)
+    }
+    #[pyo3(signature = (typ, val=None, tb=None))]
+    fn throw(
+        &self,
+        typ: &Bound<'_, PyAny>,
+        val: Option<&Bound<'_, PyAny>>,
+        tb: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let _ = tb;
+        Err(match val {
+            Some(v) if !v.is_none() => PyErr::from_value(v.clone()),
+            _ => PyErr::from_value(typ.clone()),
+        })
+    }
+    fn close(&self) {}
+}
