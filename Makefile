@@ -10,7 +10,7 @@ include bindings-c/c.mk
 include tests/conformance/conformance.mk
 include bindings-python/py.mk
 
-.PHONY: demo demo-rust test test-deps build lint fmt rust-test examples-test fuzz-smoke clean
+.PHONY: demo demo-rust test test-deps build lint fmt rust-test examples-test fuzz-smoke bench bench-env bench-smoke clean
 
 ## demo: build everything and run the examples (mock server, or the real API if OPENAI_API_KEY is set)
 demo: build demo-rust c-demo py-demo
@@ -22,7 +22,7 @@ demo-rust: build
 	  OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh; fi
 
 ## test: every test of every layer
-test: test-deps lint rust-test examples-test c-test py-test conformance fuzz-smoke
+test: test-deps lint rust-test examples-test c-test py-test conformance bench-smoke fuzz-smoke
 	@echo "make test: all passed"
 
 test-deps:
@@ -53,6 +53,26 @@ fuzz-smoke:
 	  command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --version 0.13.2 --locked; \
 	  cd core/fuzz && cargo +nightly fuzz run sse_chunking -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -n 3; \
 	fi
+
+## bench: openai_rs vs the official SDK vs the C library vs a raw Rust lower bound (release)
+BENCH_VENV := $(CURDIR)/bench/.venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+bench-env:
+	@[ -x $(BENCH_PY) ] || python3 -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install -q --disable-pip-version-check openai==3.54.0 maturin==1.16.0
+	$(CARGO) build --release -p openai-mock -p bench-raw -p openai-ffi
+	rm -rf target/bench/wheels
+	$(BENCH_VENV)/bin/maturin build --release --quiet -m bindings-python/Cargo.toml -o target/bench/wheels
+	$(BENCH_PY) -m pip install -q --disable-pip-version-check --force-reinstall --no-deps target/bench/wheels/openai_rs-*.whl
+	cc -O2 -std=c11 -Wall -Wextra -Werror -I bindings-c/include bench/clients/c_client.c \
+	  -L target/release -lopenai -lpthread -Wl,-rpath,$(CURDIR)/target/release -o target/bench/c_client
+
+bench: bench-env
+	$(BENCH_PY) bench/run.py --json bench/results.json --markdown bench/RESULTS.md
+
+## bench-smoke: the same harness with a few requests per mode (part of make test; no timing asserted)
+bench-smoke: bench-env
+	$(BENCH_PY) bench/run.py --smoke
 
 clean:
 	$(CARGO) clean

@@ -10,6 +10,12 @@
 
 #include "openai.h"
 
+static double cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -87,6 +93,7 @@ int main(int argc, char **argv) {
   double *lat = calloc((size_t)n + (size_t)concurrency, sizeof(double));
   long done = 0, errors = 0, chunks = 0;
   started = now_s();
+  double cpu0 = cpu_s();
   if (!strcmp(mode, "seq")) {
     struct worker w = {client, req, n, lat, 0, 0};
     run_worker(&w);
@@ -127,8 +134,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   double elapsed = now_s() - started;
-  printf("{\"requests\": %ld, \"errors\": %ld, \"chunks\": %ld, \"elapsed_s\": %.6f, \"latencies_ms\": [",
-         done, errors, chunks, elapsed);
+  printf("{\"requests\": %ld, \"errors\": %ld, \"chunks\": %ld, \"elapsed_s\": %.6f, \"cpu_loop_s\": %.6f, \"latencies_ms\": [",
+         done, errors, chunks, elapsed, cpu_s() - cpu0);
   for (long i = 0; i < done; i++) printf(i ? ",%.4f" : "%.4f", lat[i]);
   printf("]}\n");
   free(lat);

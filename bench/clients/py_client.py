@@ -35,6 +35,7 @@ latencies = []
 errors = 0
 chunks = 0
 start = time.perf_counter()
+cpu_start = time.process_time()
 
 
 def one():
@@ -147,6 +148,7 @@ print(
             "elapsed_s": time.perf_counter() - start,
             "latencies_ms": latencies,
             "import_ms": (T_READY - T_ARGS) * 1e3,
+            "cpu_loop_s": time.process_time() - cpu_start,
         }
     )
 )

@@ -108,6 +108,16 @@ async fn one_stream(
     Err("stream ended without [DONE]".into())
 }
 
+/// CPU time of the whole process (all threads), from /proc: user + system ticks.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let a = args();
@@ -120,6 +130,7 @@ async fn main() {
     let url = format!("{}/chat/completions", a.base.trim_end_matches('/'));
     let limit = Duration::from_secs_f64(a.seconds);
     let started = Instant::now();
+    let cpu0 = cpu_s();
     let mut latencies = Vec::new();
     let mut chunks = 0usize;
     let mut errors = 0usize;
@@ -188,6 +199,7 @@ async fn main() {
         "errors": errors,
         "chunks": chunks,
         "elapsed_s": started.elapsed().as_secs_f64(),
+        "cpu_loop_s": cpu_s() - cpu0,
         "latencies_ms": latencies,
     });
     println!("{out}");
