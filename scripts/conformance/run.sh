@@ -6,7 +6,7 @@
 #    `prepare-spec` binary of tests/conformance;
 # 3. serves it with Prism on a free 127.0.0.1 port, waits for "Prism is listening";
 # 4. runs each language's suite against it (Rust always; Python when the openai_rs module
-#    imports in .venv; C when wired), with OPENAI_CONFORMANCE_URL=http://127.0.0.1:PORT/v1;
+#    imports in .venv; C always, through libopenai), with OPENAI_CONFORMANCE_URL=http://127.0.0.1:PORT/v1;
 # 5. stops Prism, whatever happened.
 #
 # Environment: CARGO (cargo), PRISM_START_TIMEOUT (180 s), CONFORMANCE_KEEP_LOG=1 to print Prism's
@@ -104,10 +104,20 @@ else
   skipped+=(python)
 fi
 
-# TODO(C API): build tests/conformance/c/conformance.c against bindings-c/include/openai.h and
-# libopenai, run it with OPENAI_CONFORMANCE_URL, and add it to passed/failed like the others.
-echo "SKIPPED: C conformance suite: not wired yet (waiting for the final C API in bindings-c/include/openai.h)"
-skipped+=(c)
+# C: the same matrix through libopenai (built by `make c-test`, or here when missing).
+if [ ! -f "$root/target/release/libopenai.so" ]; then
+  say "building libopenai (release) for the C suite"
+  $CARGO build -q -p openai-ffi --release
+fi
+say "C suite"
+if cc -std=c99 -Wall -Wextra -Werror -pedantic -I "$root/bindings-c/include" \
+     "$root/tests/conformance/c/conformance.c" -L "$root/target/release" -lopenai \
+     -Wl,-rpath,"$root/target/release" -o "$build_dir/c-conformance" \
+   && "$build_dir/c-conformance"; then
+  passed+=(c)
+else
+  failed+=(c)
+fi
 
 say "done in $((SECONDS - t0))s: passed [${passed[*]-}] failed [${failed[*]-}] skipped [${skipped[*]-}]"
 [ ${#failed[@]} -eq 0 ]
