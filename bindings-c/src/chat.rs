@@ -8,7 +8,7 @@ use openai_core::{
 };
 
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
-use crate::error::{FfiError, FfiResult, ffi_getter, ffi_guard, openai_status};
+use crate::error::{FfiError, FfiResult, ffi_get, ffi_getter, ffi_guard, openai_status};
 use crate::util::{
     self, as_mut, as_ref, c_string, free_handle, into_handle, json_arg, opt_ptr, str_arg,
 };
@@ -439,15 +439,6 @@ pub unsafe extern "C" fn openai_client_chat(
 // Response accessors (infallible: NULL or 0 for a NULL response or an index out of range)
 // ================================================================================================
 
-/// Runs a getter on a response.
-fn get<T>(
-    r: Option<&openai_chat_response>,
-    fallback: T,
-    f: impl FnOnce(&openai_chat_response) -> Option<T>,
-) -> T {
-    ffi_getter(fallback, || r.and_then(f))
-}
-
 /// Frees a response and every string borrowed from it. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_chat_response_free(response: *mut openai_chat_response) {
@@ -460,7 +451,7 @@ pub unsafe extern "C" fn openai_chat_response_free(response: *mut openai_chat_re
 pub unsafe extern "C" fn openai_chat_response_choice_count(
     response: *const openai_chat_response,
 ) -> usize {
-    get(unsafe { response.as_ref() }, 0, |r| Some(r.contents.len()))
+    ffi_get(unsafe { response.as_ref() }, 0, |r| Some(r.contents.len()))
 }
 
 /// The text of choice `index` (0 for the usual single choice); NULL if the choice has no text
@@ -471,7 +462,7 @@ pub unsafe extern "C" fn openai_chat_response_content(
     response: *const openai_chat_response,
     index: usize,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         r.contents.get(index).map(opt_ptr)
     })
 }
@@ -483,7 +474,7 @@ pub unsafe extern "C" fn openai_chat_response_finish_reason(
     response: *const openai_chat_response,
     index: usize,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         r.finish_reasons.get(index).map(opt_ptr)
     })
 }
@@ -493,7 +484,7 @@ pub unsafe extern "C" fn openai_chat_response_finish_reason(
 pub unsafe extern "C" fn openai_chat_response_prompt_tokens(
     response: *const openai_chat_response,
 ) -> u64 {
-    get(unsafe { response.as_ref() }, 0, |r| {
+    ffi_get(unsafe { response.as_ref() }, 0, |r| {
         r.completion.usage.as_ref().map(|u| u.prompt_tokens)
     })
 }
@@ -503,7 +494,7 @@ pub unsafe extern "C" fn openai_chat_response_prompt_tokens(
 pub unsafe extern "C" fn openai_chat_response_completion_tokens(
     response: *const openai_chat_response,
 ) -> u64 {
-    get(unsafe { response.as_ref() }, 0, |r| {
+    ffi_get(unsafe { response.as_ref() }, 0, |r| {
         r.completion.usage.as_ref().map(|u| u.completion_tokens)
     })
 }
@@ -513,7 +504,7 @@ pub unsafe extern "C" fn openai_chat_response_completion_tokens(
 pub unsafe extern "C" fn openai_chat_response_total_tokens(
     response: *const openai_chat_response,
 ) -> u64 {
-    get(unsafe { response.as_ref() }, 0, |r| {
+    ffi_get(unsafe { response.as_ref() }, 0, |r| {
         r.completion.usage.as_ref().map(|u| u.total_tokens)
     })
 }
@@ -523,7 +514,7 @@ pub unsafe extern "C" fn openai_chat_response_total_tokens(
 pub unsafe extern "C" fn openai_chat_response_id(
     response: *const openai_chat_response,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         Some(r.id.as_ptr())
     })
 }
@@ -533,7 +524,7 @@ pub unsafe extern "C" fn openai_chat_response_id(
 pub unsafe extern "C" fn openai_chat_response_model(
     response: *const openai_chat_response,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         Some(r.model.as_ptr())
     })
 }
@@ -544,7 +535,7 @@ pub unsafe extern "C" fn openai_chat_response_model(
 pub unsafe extern "C" fn openai_chat_response_request_id(
     response: *const openai_chat_response,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         Some(opt_ptr(&r.request_id))
     })
 }
@@ -556,7 +547,7 @@ pub unsafe extern "C" fn openai_chat_response_request_id(
 pub unsafe extern "C" fn openai_chat_response_raw_json(
     response: *const openai_chat_response,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         Some(r.raw.as_ptr())
     })
 }
@@ -566,7 +557,7 @@ pub unsafe extern "C" fn openai_chat_response_raw_json(
 pub unsafe extern "C" fn openai_chat_response_retries_taken(
     response: *const openai_chat_response,
 ) -> u32 {
-    get(unsafe { response.as_ref() }, 0, |r| Some(r.retries_taken))
+    ffi_get(unsafe { response.as_ref() }, 0, |r| Some(r.retries_taken))
 }
 
 #[cfg(test)]

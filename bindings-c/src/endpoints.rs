@@ -8,7 +8,7 @@ use openai_core::{
 };
 
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
-use crate::error::{FfiError, FfiResult, ffi_getter, ffi_guard, openai_status};
+use crate::error::{FfiError, FfiResult, ffi_get, ffi_guard, openai_status};
 use crate::util::{self, c_string, free_handle, into_handle, json_arg, opt_ptr, str_arg};
 
 /// The response of `openai_client_images_generate`: the images (URL or base64 PNG each).
@@ -91,20 +91,12 @@ pub unsafe extern "C" fn openai_images_response_free(response: *mut openai_image
     unsafe { free_handle(response) }
 }
 
-fn get<T>(
-    r: Option<&openai_images_response>,
-    fallback: T,
-    f: impl FnOnce(&openai_images_response) -> Option<T>,
-) -> T {
-    ffi_getter(fallback, || r.and_then(f))
-}
-
 /// The number of images; 0 for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_images_response_count(
     response: *const openai_images_response,
 ) -> usize {
-    get(unsafe { response.as_ref() }, 0, |r| Some(r.urls.len()))
+    ffi_get(unsafe { response.as_ref() }, 0, |r| Some(r.urls.len()))
 }
 
 /// The URL of image `index` (expires after an hour); NULL if it came as base64 or does not
@@ -114,7 +106,7 @@ pub unsafe extern "C" fn openai_images_response_url(
     response: *const openai_images_response,
     index: usize,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         r.urls.get(index).map(opt_ptr)
     })
 }
@@ -126,7 +118,7 @@ pub unsafe extern "C" fn openai_images_response_b64_json(
     response: *const openai_images_response,
     index: usize,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         r.b64.get(index).map(opt_ptr)
     })
 }
@@ -138,7 +130,7 @@ pub unsafe extern "C" fn openai_images_response_revised_prompt(
     response: *const openai_images_response,
     index: usize,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         r.revised.get(index).map(opt_ptr)
     })
 }
@@ -148,7 +140,7 @@ pub unsafe extern "C" fn openai_images_response_revised_prompt(
 pub unsafe extern "C" fn openai_images_response_raw_json(
     response: *const openai_images_response,
 ) -> *const c_char {
-    get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
+    ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
         Some(r.raw.as_ptr())
     })
 }

@@ -291,6 +291,11 @@ pub(crate) fn ffi_getter<T>(fallback: T, f: impl FnOnce() -> Option<T>) -> T {
     }
 }
 
+/// [`ffi_getter`] on an optional handle: the fallback for NULL, else what `f` reads from it.
+pub(crate) fn ffi_get<H, T>(handle: Option<&H>, fallback: T, f: impl FnOnce(&H) -> Option<T>) -> T {
+    ffi_getter(fallback, || handle.and_then(f))
+}
+
 fn with_last<T>(f: impl FnOnce(&LastError) -> T, fallback: T) -> T {
     LAST.try_with(|l| f(&l.borrow())).unwrap_or(fallback)
 }

@@ -8,7 +8,7 @@ use openai_core::{ChatCompletionChunk, ChatStream, Client, RequestOptions};
 
 use crate::chat::{openai_chat_request, openai_chat_response};
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
-use crate::error::{FfiError, FfiResult, ffi_getter, ffi_guard, openai_status};
+use crate::error::{FfiError, FfiResult, ffi_get, ffi_guard, openai_status};
 use crate::util::{self, as_mut, as_ref, c_string, free_handle, into_handle, opt_ptr};
 
 /// A callback return value: keep streaming.
@@ -192,14 +192,6 @@ pub unsafe extern "C" fn openai_chat_stream_free(stream: *mut openai_chat_stream
     unsafe { free_handle(stream) }
 }
 
-fn get_stream<T>(
-    s: Option<&openai_chat_stream>,
-    fallback: T,
-    f: impl FnOnce(&openai_chat_stream) -> Option<T>,
-) -> T {
-    ffi_getter(fallback, || s.and_then(f))
-}
-
 /// The whole text of the reply (first choice), once the stream has ended (normally or with an
 /// error: then it is what arrived before the error); NULL before the end or if there was no
 /// text. Borrowed from `stream`: valid until `openai_chat_stream_free`.
@@ -207,7 +199,7 @@ fn get_stream<T>(
 pub unsafe extern "C" fn openai_chat_stream_content(
     stream: *const openai_chat_stream,
 ) -> *const c_char {
-    get_stream(unsafe { stream.as_ref() }, std::ptr::null(), |s| {
+    ffi_get(unsafe { stream.as_ref() }, std::ptr::null(), |s| {
         Some(opt_ptr(&s.final_content))
     })
 }
@@ -218,7 +210,7 @@ pub unsafe extern "C" fn openai_chat_stream_content(
 pub unsafe extern "C" fn openai_chat_stream_finish_reason(
     stream: *const openai_chat_stream,
 ) -> *const c_char {
-    get_stream(unsafe { stream.as_ref() }, std::ptr::null(), |s| {
+    ffi_get(unsafe { stream.as_ref() }, std::ptr::null(), |s| {
         Some(opt_ptr(&s.final_finish_reason))
     })
 }
@@ -228,7 +220,7 @@ pub unsafe extern "C" fn openai_chat_stream_finish_reason(
 pub unsafe extern "C" fn openai_chat_stream_request_id(
     stream: *const openai_chat_stream,
 ) -> *const c_char {
-    get_stream(unsafe { stream.as_ref() }, std::ptr::null(), |s| {
+    ffi_get(unsafe { stream.as_ref() }, std::ptr::null(), |s| {
         Some(opt_ptr(&s.request_id))
     })
 }
@@ -236,7 +228,7 @@ pub unsafe extern "C" fn openai_chat_stream_request_id(
 /// True once the stream ended normally with `[DONE]`; false before, after an error, or for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_chat_stream_is_complete(stream: *const openai_chat_stream) -> bool {
-    get_stream(unsafe { stream.as_ref() }, false, |s| {
+    ffi_get(unsafe { stream.as_ref() }, false, |s| {
         Some(s.stream.is_complete())
     })
 }
@@ -264,21 +256,13 @@ pub unsafe extern "C" fn openai_chat_stream_completion(
 // Delta accessors
 // ================================================================================================
 
-fn get_delta<T>(
-    d: Option<&openai_chat_delta>,
-    fallback: T,
-    f: impl FnOnce(&openai_chat_delta) -> Option<T>,
-) -> T {
-    ffi_getter(fallback, || d.and_then(f))
-}
-
 /// The new text in this chunk (first choice); NULL if the chunk carries none (the first chunk
 /// has only the role, the last only the finish reason). Borrowed from the delta.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_chat_delta_content(
     delta: *const openai_chat_delta,
 ) -> *const c_char {
-    get_delta(unsafe { delta.as_ref() }, std::ptr::null(), |d| {
+    ffi_get(unsafe { delta.as_ref() }, std::ptr::null(), |d| {
         Some(opt_ptr(&d.content))
     })
 }
@@ -288,7 +272,7 @@ pub unsafe extern "C" fn openai_chat_delta_content(
 pub unsafe extern "C" fn openai_chat_delta_finish_reason(
     delta: *const openai_chat_delta,
 ) -> *const c_char {
-    get_delta(unsafe { delta.as_ref() }, std::ptr::null(), |d| {
+    ffi_get(unsafe { delta.as_ref() }, std::ptr::null(), |d| {
         Some(opt_ptr(&d.finish_reason))
     })
 }
@@ -296,7 +280,7 @@ pub unsafe extern "C" fn openai_chat_delta_finish_reason(
 /// The number of choices in this chunk (0 for a usage-only chunk).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_chat_delta_choice_count(delta: *const openai_chat_delta) -> usize {
-    get_delta(unsafe { delta.as_ref() }, 0, |d| {
+    ffi_get(unsafe { delta.as_ref() }, 0, |d| {
         Some(d.chunk.choices.len())
     })
 }
@@ -306,7 +290,7 @@ pub unsafe extern "C" fn openai_chat_delta_choice_count(delta: *const openai_cha
 pub unsafe extern "C" fn openai_chat_delta_raw_json(
     delta: *const openai_chat_delta,
 ) -> *const c_char {
-    get_delta(unsafe { delta.as_ref() }, std::ptr::null(), |d| {
+    ffi_get(unsafe { delta.as_ref() }, std::ptr::null(), |d| {
         Some(d.raw.as_ptr())
     })
 }
