@@ -127,6 +127,15 @@ enum openai_status
      */
     OPENAI_STATUS_STREAM_TRUNCATED = 302,
     /**
+     * A conversation turn cannot fit in the context window even with every older turn left
+     * out; nothing was sent.
+     */
+    OPENAI_STATUS_CONTEXT_OVERFLOW = 310,
+    /**
+     * A conversation call's estimated cost would exceed its budget; nothing was sent.
+     */
+    OPENAI_STATUS_BUDGET_EXCEEDED = 311,
+    /**
      * A callback asked to stop (returned `OPENAI_ITER_BREAK`); the request was abandoned.
      */
     OPENAI_STATUS_ABORTED_BY_CALLBACK = 400,

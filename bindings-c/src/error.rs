@@ -64,6 +64,11 @@ pub enum openai_status {
     StreamEvent = 301,
     /// A stream ended (reset, or closed) before its terminal `[DONE]`.
     StreamTruncated = 302,
+    /// A conversation turn cannot fit in the context window even with every older turn left
+    /// out; nothing was sent.
+    ContextOverflow = 310,
+    /// A conversation call's estimated cost would exceed its budget; nothing was sent.
+    BudgetExceeded = 311,
     /// A callback asked to stop (returned `OPENAI_ITER_BREAK`); the request was abandoned.
     AbortedByCallback = 400,
     /// A bug in this library.
@@ -97,6 +102,8 @@ impl openai_status {
         openai_status::Decode,
         openai_status::StreamEvent,
         openai_status::StreamTruncated,
+        openai_status::ContextOverflow,
+        openai_status::BudgetExceeded,
         openai_status::AbortedByCallback,
         openai_status::Internal,
         openai_status::Panic,
@@ -125,6 +132,8 @@ impl openai_status {
             ErrorKind::Decode => openai_status::Decode,
             ErrorKind::ForkedProcess => openai_status::ForkedProcess,
             ErrorKind::NestedRuntime => openai_status::NestedRuntime,
+            ErrorKind::ContextOverflow => openai_status::ContextOverflow,
+            ErrorKind::BudgetExceeded => openai_status::BudgetExceeded,
             ErrorKind::Internal => openai_status::Internal,
         }
     }
@@ -154,6 +163,8 @@ impl openai_status {
             openai_status::Decode => c"OPENAI_STATUS_DECODE",
             openai_status::StreamEvent => c"OPENAI_STATUS_STREAM_EVENT",
             openai_status::StreamTruncated => c"OPENAI_STATUS_STREAM_TRUNCATED",
+            openai_status::ContextOverflow => c"OPENAI_STATUS_CONTEXT_OVERFLOW",
+            openai_status::BudgetExceeded => c"OPENAI_STATUS_BUDGET_EXCEEDED",
             openai_status::AbortedByCallback => c"OPENAI_STATUS_ABORTED_BY_CALLBACK",
             openai_status::Internal => c"OPENAI_STATUS_INTERNAL",
             openai_status::Panic => c"OPENAI_STATUS_PANIC",

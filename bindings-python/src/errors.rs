@@ -32,6 +32,8 @@ pub(crate) fn class_name(kind: ErrorKind, status: Option<u16>) -> &'static str {
         ErrorKind::Decode => "APIResponseDecodeError",
         ErrorKind::ForkedProcess => "ClientForkedError",
         ErrorKind::NestedRuntime => "NestedRuntimeError",
+        ErrorKind::ContextOverflow => "ContextWindowExceededError",
+        ErrorKind::BudgetExceeded => "BudgetExceededError",
         ErrorKind::Internal => "InternalClientError",
     }
 }

@@ -103,6 +103,8 @@ def test_every_error_kind_maps_to_its_own_class():
         "decode": openai_rs.APIResponseDecodeError,
         "forked_process": openai_rs.ClientForkedError,
         "nested_runtime": openai_rs.NestedRuntimeError,
+        "context_overflow": openai_rs.ContextWindowExceededError,
+        "budget_exceeded": openai_rs.BudgetExceededError,
         "internal": openai_rs.InternalClientError,
     }
     assert set(kinds) == set(expected), "a new core ErrorKind needs a class and a row here"

@@ -656,7 +656,7 @@ impl Conversation {
         let reserve = self.reserved_output_tokens();
         let limit = match self.context_window() {
             Some(window) if reserve >= window => {
-                return Err(Error::invalid_argument(format!(
+                return Err(Error::new(ErrorKind::ContextOverflow, format!(
                     "{reserve} tokens reserved for the reply leave no room in {}'s context window of \
                      {window} tokens; lower max_tokens or the reserve",
                     self.request.model
@@ -668,7 +668,7 @@ impl Conversation {
         let roles: Vec<Role> = all.iter().map(|m| m.role).collect();
         let fit = fit(&roles, &counts, fixed, limit.map(|(_, l)| l)).map_err(|need| {
             let (window, l) = limit.unwrap_or_default();
-            Error::invalid_argument(format!(
+            Error::new(ErrorKind::ContextOverflow, format!(
                 "the newest turn does not fit: with the system messages{} it needs {need} tokens, \
                  but {}'s context window of {window} tokens minus {reserve} reserved for the reply \
                  leaves {l}; shorten the message, lower max_tokens, or raise the context window",
@@ -701,7 +701,7 @@ impl Conversation {
                 )));
             };
             if self.usage.cost_usd + est > budget {
-                return Err(Error::invalid_argument(format!(
+                return Err(Error::new(ErrorKind::BudgetExceeded, format!(
                     "budget exceeded: this call may cost up to ${est:.6} ({} prompt tokens + {reserve} \
                      reserved for the reply), and ${:.6} of the ${budget:.6} budget is spent; \
                      nothing was sent (lower max_tokens or raise the budget)",
@@ -1136,7 +1136,7 @@ mod tests {
         c.settings_mut().reserve_output_tokens = Some(20);
         let big = "word ".repeat(200);
         let e = c.prepare(vec![Message::user(big)]).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(e.kind(), ErrorKind::ContextOverflow);
         assert!(
             e.message().contains("does not fit") && e.message().contains("80"),
             "{e}"
@@ -1144,6 +1144,7 @@ mod tests {
         c.settings_mut().reserve_output_tokens = Some(100);
         let e = c.prepare(vec![Message::user("hi")]).unwrap_err();
         assert!(e.message().contains("leave no room"), "{e}");
+        assert_eq!(e.kind(), ErrorKind::ContextOverflow);
     }
 
     #[test]

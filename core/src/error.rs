@@ -49,6 +49,11 @@ pub enum ErrorKind {
     ForkedProcess,
     /// A blocking call was made from inside an async runtime, where it would deadlock.
     NestedRuntime,
+    /// A conversation turn cannot fit in the model's context window, even with every older turn
+    /// left out; nothing was sent.
+    ContextOverflow,
+    /// A conversation call's estimated cost would exceed its budget; nothing was sent.
+    BudgetExceeded,
     /// A bug in this library.
     Internal,
 }
@@ -75,6 +80,8 @@ impl ErrorKind {
         ErrorKind::Decode,
         ErrorKind::ForkedProcess,
         ErrorKind::NestedRuntime,
+        ErrorKind::ContextOverflow,
+        ErrorKind::BudgetExceeded,
         ErrorKind::Internal,
     ];
 
@@ -115,6 +122,8 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::ForkedProcess => "forked_process",
             ErrorKind::NestedRuntime => "nested_runtime",
+            ErrorKind::ContextOverflow => "context_overflow",
+            ErrorKind::BudgetExceeded => "budget_exceeded",
             ErrorKind::Internal => "internal",
         }
     }

@@ -190,7 +190,7 @@ async fn budget_refusal_sends_nothing() {
     conv.settings_mut().budget_usd = Some(spent + 0.00001);
     let before = conv.clone();
     let e = conv.send(&client, "second", &opts(&id)).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
     assert!(e.message().contains("budget exceeded"), "{e}");
     assert_eq!(
         mock().journal_for(&id).len(),
@@ -456,7 +456,7 @@ async fn a_turn_too_large_for_the_window_is_refused_before_sending() {
         .send(&client, "lorem ipsum ".repeat(100), &opts(&id))
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(e.kind(), ErrorKind::ContextOverflow);
     assert!(e.message().contains("does not fit"), "{e}");
     assert!(mock().journal_for(&id).is_empty());
     assert_eq!(conv.messages().len(), 1);

@@ -24,6 +24,8 @@ Raised from the native layer through one mapping on the core's error kind
     │   └── APIResponseValidationError
     │       └── APIResponseDecodeError    malformed JSON / wrong content type (raw body kept)
     ├── InvalidArgumentError (also ValueError)   refused before sending
+    │   ├── ContextWindowExceededError            a conversation turn too large for the window
+    │   └── BudgetExceededError                   a conversation call over its budget
     ├── ClientConfigError                         missing key, bad base URL / proxy / CA file
     ├── ClientForkedError, NestedRuntimeError, InternalClientError (also RuntimeError)
     └── LengthFinishReasonError, ContentFilterFinishReasonError
@@ -50,10 +52,12 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ClientConfigError",
     "ClientForkedError",
     "ConflictError",
     "ContentFilterFinishReasonError",
+    "ContextWindowExceededError",
     "InternalClientError",
     "InternalServerError",
     "InvalidArgumentError",
@@ -265,6 +269,15 @@ class APIStreamError(APIError):
 
 class InvalidArgumentError(OpenAIError, ValueError):
     """An argument was refused before anything was sent (the message names it)."""
+
+
+class ContextWindowExceededError(InvalidArgumentError):
+    """A conversation turn cannot fit in the context window, even with every older turn left out.
+    Nothing was sent."""
+
+
+class BudgetExceededError(InvalidArgumentError):
+    """A conversation call's estimated cost would exceed its budget. Nothing was sent."""
 
 
 class ClientConfigError(OpenAIError):
