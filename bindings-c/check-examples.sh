@@ -31,7 +31,8 @@ if [ "$real" = "1" ]; then
   check c/stream "$c_dir/stream" "" "finish_reason:" "total tokens:"
   check c/vision "$c_dir/vision" "" ""
   check c/json_mode "$c_dir/json_mode" "" "json: {"
-  check c/chat_loop "$c_dir/chat_loop" "Say hi.\nNow say bye.\n" "assistant> " "2 turns, 5 messages"
+  check c/chat_loop "$c_dir/chat_loop" "Say hi.\n/tokens\n/cost\nNow say bye.\n/undo\n" "assistant> " \
+    "history: " "usage: 1 calls" "undone: 2 messages removed" "1 turns, 3 messages in the history"
   check cpp/chat "$cpp_dir/chat" "" "finish_reason:"
   check cpp/stream "$cpp_dir/stream" "" "finish_reason:"
   # image_gen costs money and minutes: only when asked for.
@@ -44,8 +45,14 @@ else
   check c/vision "$c_dir/vision" "" "You said: What is in this image? [image]"
   check c/json_mode "$c_dir/json_mode" "" 'json: {"reply": "You said: List three primary colors as JSON."}'
   check c/image_gen "$c_dir/image_gen" "" "image: https://"
-  check c/chat_loop "$c_dir/chat_loop" "hello\nhow are you?\n" "assistant> You said: hello" \
-    "assistant> You said: how are you?" "2 turns, 5 messages in the history"
+  # A 60-token window: the second turn cannot carry the first, which is left out of the request.
+  OPENAI_RS_CONTEXT_WINDOW=60 check c/chat_loop "$c_dir/chat_loop" \
+    "hello there, this is my first message\nand a second message for you\n/tokens\n/cost\n/undo\n/tokens\n" \
+    "assistant> You said: hello there, this is my first message" \
+    "assistant> You said: and a second message for you" "(trimmed: 2 older messages not sent" \
+    "history: 63 tokens in 5 messages; context window: 60 tokens" \
+    "usage: 2 calls, 48 prompt + 20 completion tokens" "undone: 2 messages removed" \
+    "history: 40 tokens in 3 messages" "1 turns, 3 messages in the history"
   check cpp/chat "$cpp_dir/chat" "" "You said: Explain how a neural network works, with a metaphor." \
     "finish_reason: stop" "tokens: 28 prompt + 14 completion = 42"
   check cpp/stream "$cpp_dir/stream" "" "You said: Write a haiku about recursion." "finish_reason: stop" \

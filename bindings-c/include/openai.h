@@ -292,6 +292,21 @@ typedef struct openai_client openai_client;
 typedef struct openai_client_options openai_client_options;
 
 /**
+ * A chat with its history: every message of every role, the request parameters, the model's
+ * context window (older turns are left out of a request when the history outgrows it; the
+ * history itself keeps them), usage and cost summed over its calls, and an optional budget.
+ *
+ * A turn is all or nothing: a failed send, a failed or abandoned stream, a budget refusal or a
+ * turn too large for the window leave the conversation exactly as it was.
+ *
+ * Thread-safe: calls on one conversation are serialised by a lock that is not held while a
+ * request is in flight. A reply that arrives after the history was changed by another call
+ * (`_push`, `_undo`, another turn) is refused with `OPENAI_STATUS_INVALID_ARGUMENT` rather than
+ * interleaved.
+ */
+typedef struct openai_conversation openai_conversation;
+
+/**
  * The response of `openai_client_images_generate`: the images (URL or base64 PNG each).
  *
  * Immutable; every string it returns is borrowed from it, valid until
@@ -309,6 +324,87 @@ typedef struct openai_images_response openai_images_response;
  * must not throw a C++ exception or `longjmp` out of the callback.
  */
 typedef int32_t (*openai_chat_delta_callback)(void *user_data, const struct openai_chat_delta *delta);
+
+/**
+ * Usage and cost summed over calls (`openai_conversation_usage`).
+ */
+typedef struct openai_usage_totals {
+    /**
+     * Completed calls.
+     */
+    uint64_t calls;
+    /**
+     * Prompt tokens, cached ones included.
+     */
+    uint64_t prompt_tokens;
+    /**
+     * Completion tokens, reasoning ones included.
+     */
+    uint64_t completion_tokens;
+    /**
+     * Prompt plus completion.
+     */
+    uint64_t total_tokens;
+    /**
+     * Prompt tokens served from the prompt cache.
+     */
+    uint64_t cached_tokens;
+    /**
+     * Completion tokens spent on reasoning.
+     */
+    uint64_t reasoning_tokens;
+    /**
+     * Calls whose model has no known price (not included in `cost_usd`).
+     */
+    uint64_t unpriced_calls;
+    /**
+     * USD spent on the calls whose model has a price.
+     */
+    double cost_usd;
+} openai_usage_totals;
+
+/**
+ * What the last call of a conversation did (`openai_conversation_last_call`).
+ */
+typedef struct openai_call_report {
+    /**
+     * The API's usage for the call (counted offline if the server sent none: see
+     * `usage_estimated`).
+     */
+    uint64_t prompt_tokens;
+    /**
+     * Completion tokens of the call.
+     */
+    uint64_t completion_tokens;
+    /**
+     * Prompt plus completion.
+     */
+    uint64_t total_tokens;
+    /**
+     * Prompt tokens served from the prompt cache.
+     */
+    uint64_t cached_tokens;
+    /**
+     * The prompt tokens counted offline before sending.
+     */
+    uint64_t estimated_prompt_tokens;
+    /**
+     * How many older messages were left out of the request to fit the context window.
+     */
+    uint64_t dropped_messages;
+    /**
+     * USD; meaningful only when `has_cost`.
+     */
+    double cost_usd;
+    /**
+     * False when the model has no known price.
+     */
+    bool has_cost;
+    /**
+     * True when the server reported no usage and it was counted offline.
+     */
+    bool usage_estimated;
+} openai_call_report;
 
 #ifdef __cplusplus
 extern "C" {
@@ -790,6 +886,217 @@ openai_status openai_client_chat_stream_each(const struct openai_client *client,
                                              openai_chat_delta_callback callback,
                                              void *user_data,
                                              struct openai_chat_response **out);
+
+/**
+ * Creates an empty conversation with `model` (e.g. `"gpt-4o-mini"`), which also picks the
+ * tokenizer, the context window and the price. On success `*out` is owned by the caller: free it
+ * with `openai_conversation_free`.
+ */
+openai_status openai_conversation_new(const char *model, struct openai_conversation **out);
+
+/**
+ * A copy of the conversation (history, parameters, settings, usage so far) that goes its own
+ * way: a branch. On success `*out` is owned by the caller.
+ */
+openai_status openai_conversation_clone(const struct openai_conversation *conversation,
+                                        struct openai_conversation **out);
+
+/**
+ * Frees a conversation. NULL is a no-op. A stream started from it keeps what it needs and
+ * still works; its reply then goes nowhere.
+ */
+void openai_conversation_free(struct openai_conversation *conversation);
+
+/**
+ * Sets the system message (replacing a leading system or developer message). `text` is
+ * borrowed and copied.
+ */
+openai_status openai_conversation_set_system(const struct openai_conversation *conversation,
+                                             const char *text);
+
+/**
+ * Appends a text message of `role` (`OPENAI_ROLE_SYSTEM`, `_DEVELOPER`, `_USER`, `_ASSISTANT`):
+ * few-shot examples, or history from elsewhere. For tool results, tool calls and image parts use
+ * `openai_conversation_push_json`.
+ */
+openai_status openai_conversation_push(const struct openai_conversation *conversation,
+                                       uint32_t role,
+                                       const char *text);
+
+/**
+ * Appends any message given as the API's JSON (`{"role": "tool", "tool_call_id": "...",
+ * "content": "..."}`, a user message with image parts, ...). Checked as the API would.
+ */
+openai_status openai_conversation_push_json(const struct openai_conversation *conversation,
+                                            const char *message_json);
+
+/**
+ * Merges request parameters sent with every call, as a JSON object (`{"temperature": 0.2,
+ * "max_tokens": 200, "tools": [...]}`); a `null` value removes one. `messages` and `stream` are
+ * refused (the conversation sets them), and so is anything the API would refuse.
+ */
+openai_status openai_conversation_set_params_json(const struct openai_conversation *conversation,
+                                                  const char *params_json);
+
+/**
+ * Removes the last turn: the last user message and everything after it. Returns how many
+ * messages were removed (0 if there was no user message, or for NULL). Usage is not refunded.
+ */
+size_t openai_conversation_undo(const struct openai_conversation *conversation);
+
+/**
+ * Removes every message but the system and developer ones. Usage is kept.
+ */
+openai_status openai_conversation_clear(const struct openai_conversation *conversation);
+
+/**
+ * The number of messages in the history (all of them, including those a request leaves out).
+ */
+size_t openai_conversation_message_count(const struct openai_conversation *conversation);
+
+/**
+ * The whole history as a JSON array of messages. On success `*out` is owned by the caller: free
+ * it with `openai_string_free`.
+ */
+openai_status openai_conversation_messages_json(const struct openai_conversation *conversation,
+                                                char **out);
+
+/**
+ * Sets the context window in tokens, for a compatible server or a model newer than the built-in
+ * table; 0 goes back to the table (a model it does not know is then never trimmed).
+ */
+openai_status openai_conversation_set_context_window(const struct openai_conversation *conversation,
+                                                     uint64_t tokens);
+
+/**
+ * The context window used for trimming (the override, else the built-in table's); 0 when
+ * unknown or for NULL.
+ */
+uint64_t openai_conversation_context_window(const struct openai_conversation *conversation);
+
+/**
+ * Sets how many tokens of the window are kept free for the reply when the parameters set no
+ * `max_tokens`; 0 goes back to the default (the model's maximum output, at most a quarter of
+ * the window).
+ */
+openai_status openai_conversation_set_reserve_output_tokens(const struct openai_conversation *conversation,
+                                                            uint64_t tokens);
+
+/**
+ * Sets the tokenizer by name (`"o200k_base"`, `"cl100k_base"`) for a model whose name does not
+ * tell; NULL goes back to choosing by model name.
+ */
+openai_status openai_conversation_set_encoding(const struct openai_conversation *conversation,
+                                               const char *name);
+
+/**
+ * Refuses, before sending, any call whose estimated cost (its prompt counted offline plus the
+ * reserved output at the output price) would bring the total over `usd`
+ * (`OPENAI_STATUS_BUDGET_EXCEEDED`). A negative value removes the budget; NaN and infinity are
+ * refused.
+ */
+openai_status openai_conversation_set_budget_usd(const struct openai_conversation *conversation,
+                                                 double usd);
+
+/**
+ * Adds prices from a JSON file over the built-in table: `{"models": {"gpt-4o-mini": {"input":
+ * 0.15, "cached_input": 0.075, "output": 0.6}}}`, USD per 1M tokens. `path` is borrowed.
+ */
+openai_status openai_conversation_load_prices(const struct openai_conversation *conversation,
+                                              const char *path);
+
+/**
+ * The prompt tokens of the whole history as it would be sent untrimmed (message overhead, tools
+ * and images included), counted offline; 0 for NULL.
+ */
+uint64_t openai_conversation_count_tokens(const struct openai_conversation *conversation);
+
+/**
+ * Usage and cost summed over every call of this conversation (and of its ancestors, for a
+ * clone), into `*out`.
+ */
+openai_status openai_conversation_usage(const struct openai_conversation *conversation,
+                                        struct openai_usage_totals *out);
+
+/**
+ * The USD spent so far (the `cost_usd` of `openai_conversation_usage`); 0 for NULL.
+ */
+double openai_conversation_cost_usd(const struct openai_conversation *conversation);
+
+/**
+ * What the last call did (usage, cost, messages left out to fit the window), into `*out`.
+ * `OPENAI_STATUS_INVALID_ARGUMENT` if there was no call since the history was last rearranged
+ * (undo, clear, a new system message).
+ */
+openai_status openai_conversation_last_call(const struct openai_conversation *conversation,
+                                            struct openai_call_report *out);
+
+/**
+ * Counts the tokens of `text` with the tokenizer of `model` (offline). `*out` on success.
+ */
+openai_status openai_count_tokens(const char *model, const char *text, uint64_t *out);
+
+/**
+ * Counts a JSON array of messages the way the API bills them as a prompt (per-message overhead,
+ * reply priming, image tiles), with the tokenizer of `model`. `*out` on success.
+ */
+openai_status openai_count_message_tokens(const char *model,
+                                          const char *messages_json,
+                                          uint64_t *out);
+
+/**
+ * Sends a turn: appends `user_text` and the reply to the history, after fitting it into the
+ * context window and checking the budget. `user_text` NULL sends the history as it is (after
+ * `openai_conversation_push_json` of tool results, say). `cancel` may be NULL.
+ *
+ * On success, if `out` is not NULL, `*out` is the reply, owned by the caller (free it with
+ * `openai_chat_response_free`). On any error nothing is appended:
+ * `OPENAI_STATUS_CONTEXT_OVERFLOW` or `OPENAI_STATUS_BUDGET_EXCEEDED` before anything is sent,
+ * or the request's own error.
+ */
+openai_status openai_conversation_send(const struct openai_conversation *conversation,
+                                       const struct openai_client *client,
+                                       const char *user_text,
+                                       const struct openai_cancel_token *cancel,
+                                       struct openai_chat_response **out);
+
+/**
+ * Streams a turn. The user message and the reply are appended once, when
+ * `openai_chat_stream_next` reports the end (`[DONE]`); an error, or freeing the stream early,
+ * appends nothing. `user_text` NULL and the errors before sending: as `openai_conversation_send`.
+ * Usage is asked for in the last chunk, so the cost is counted.
+ *
+ * On success `*out` is owned by the caller: read it with the `openai_chat_stream_*` functions,
+ * free it with `openai_chat_stream_free`.
+ */
+openai_status openai_conversation_stream(const struct openai_conversation *conversation,
+                                         const struct openai_client *client,
+                                         const char *user_text,
+                                         const struct openai_cancel_token *cancel,
+                                         struct openai_chat_stream **out);
+
+/**
+ * The conversation as versioned JSON (model, history, parameters, settings, usage). On success
+ * `*out` is owned by the caller: free it with `openai_string_free`.
+ */
+openai_status openai_conversation_to_json(const struct openai_conversation *conversation,
+                                          char **out);
+
+/**
+ * Reads what `openai_conversation_to_json` wrote. On success `*out` is owned by the caller.
+ */
+openai_status openai_conversation_from_json(const char *json, struct openai_conversation **out);
+
+/**
+ * Writes the conversation to `path` atomically (a temporary file, then a rename).
+ */
+openai_status openai_conversation_save(const struct openai_conversation *conversation,
+                                       const char *path);
+
+/**
+ * Reads a file written by `openai_conversation_save`. On success `*out` is owned by the caller.
+ */
+openai_status openai_conversation_load(const char *path, struct openai_conversation **out);
 
 /**
  * Generates images. `request_json` is the documented request body, e.g.

@@ -459,6 +459,140 @@ private:
     detail::Handle<openai_client, openai_client_free> h_;
 };
 
+/** Usage and cost summed over a conversation's calls. */
+using UsageTotals = openai_usage_totals;
+/** What a conversation's last call did. */
+using CallReport = openai_call_report;
+
+/** A chat with its history, fitted into the model's context window before every call (older turns
+ * are left out of the request, never out of the history), with usage, cost and an optional
+ * budget. A turn is all or nothing: on any error (thrown) nothing is appended.
+ *
+ *     openai::Conversation conv("gpt-4o-mini");
+ *     conv.system("You are terse.");
+ *     std::cout << conv.send(client, "Hello!").content() << " $" << conv.cost_usd() << "\n";
+ *     for (const auto &d : conv.stream(client, "And again?")) std::cout << d.content();
+ *
+ * Thread-safe like the C handle: calls are serialised, no lock is held during a request. */
+class Conversation {
+public:
+    explicit Conversation(const std::string &model) {
+        openai_conversation *c = nullptr;
+        detail::check(openai_conversation_new(model.c_str(), &c));
+        h_.reset(c);
+    }
+    static Conversation from_json(const std::string &json) {
+        openai_conversation *c = nullptr;
+        detail::check(openai_conversation_from_json(json.c_str(), &c));
+        return Conversation(c);
+    }
+    static Conversation load(const std::string &path) {
+        openai_conversation *c = nullptr;
+        detail::check(openai_conversation_load(path.c_str(), &c));
+        return Conversation(c);
+    }
+    /** A branch: an independent copy of the history, settings and usage so far. */
+    Conversation clone() const {
+        openai_conversation *c = nullptr;
+        detail::check(openai_conversation_clone(h_.get(), &c));
+        return Conversation(c);
+    }
+
+    Conversation &system(const std::string &text) {
+        detail::check(openai_conversation_set_system(h_.get(), text.c_str()));
+        return *this;
+    }
+    Conversation &push(Role role, const std::string &text) {
+        detail::check(openai_conversation_push(h_.get(), static_cast<std::uint32_t>(role), text.c_str()));
+        return *this;
+    }
+    /** Any message as the API's JSON (tool results, image parts). */
+    Conversation &push_json(const std::string &message_json) {
+        detail::check(openai_conversation_push_json(h_.get(), message_json.c_str()));
+        return *this;
+    }
+    /** Request parameters sent with every call, as a JSON object; null removes one. */
+    Conversation &params(const std::string &params_json) {
+        detail::check(openai_conversation_set_params_json(h_.get(), params_json.c_str()));
+        return *this;
+    }
+    /** 0: the built-in table's window. */
+    Conversation &context_window(std::uint64_t tokens) {
+        detail::check(openai_conversation_set_context_window(h_.get(), tokens));
+        return *this;
+    }
+    Conversation &reserve_output_tokens(std::uint64_t tokens) {
+        detail::check(openai_conversation_set_reserve_output_tokens(h_.get(), tokens));
+        return *this;
+    }
+    /** Negative: no budget. */
+    Conversation &budget_usd(double usd) {
+        detail::check(openai_conversation_set_budget_usd(h_.get(), usd));
+        return *this;
+    }
+    Conversation &load_prices(const std::string &path) {
+        detail::check(openai_conversation_load_prices(h_.get(), path.c_str()));
+        return *this;
+    }
+
+    /** Sends `user_text` and appends it and the reply. */
+    ChatResponse send(const Client &client, const std::string &user_text, const CancelToken *cancel = nullptr) {
+        openai_chat_response *r = nullptr;
+        detail::check(openai_conversation_send(h_.get(), client.get(), user_text.c_str(), tok(cancel), &r));
+        return ChatResponse(r);
+    }
+    /** Streams the reply; the turn is appended once the stream is read to its end. */
+    ChatStream stream(const Client &client, const std::string &user_text, const CancelToken *cancel = nullptr) {
+        openai_chat_stream *s = nullptr;
+        detail::check(openai_conversation_stream(h_.get(), client.get(), user_text.c_str(), tok(cancel), &s));
+        return ChatStream(s);
+    }
+
+    /** Removes the last turn; returns how many messages went. */
+    std::size_t undo() noexcept { return openai_conversation_undo(h_.get()); }
+    void clear() { detail::check(openai_conversation_clear(h_.get())); }
+    std::size_t size() const noexcept { return openai_conversation_message_count(h_.get()); }
+    std::string messages_json() const {
+        char *s = nullptr;
+        detail::check(openai_conversation_messages_json(h_.get(), &s));
+        return detail::take(s);
+    }
+    /** The history's prompt tokens, counted offline. */
+    std::uint64_t count_tokens() const noexcept { return openai_conversation_count_tokens(h_.get()); }
+    /** 0 when unknown. */
+    std::uint64_t context_window() const noexcept { return openai_conversation_context_window(h_.get()); }
+    UsageTotals usage() const {
+        UsageTotals u{};
+        detail::check(openai_conversation_usage(h_.get(), &u));
+        return u;
+    }
+    double cost_usd() const noexcept { return openai_conversation_cost_usd(h_.get()); }
+    CallReport last_call() const {
+        CallReport r{};
+        detail::check(openai_conversation_last_call(h_.get(), &r));
+        return r;
+    }
+    std::string to_json() const {
+        char *s = nullptr;
+        detail::check(openai_conversation_to_json(h_.get(), &s));
+        return detail::take(s);
+    }
+    void save(const std::string &path) const { detail::check(openai_conversation_save(h_.get(), path.c_str())); }
+    const openai_conversation *get() const noexcept { return h_.get(); }
+
+private:
+    explicit Conversation(openai_conversation *c) : h_(c) {}
+    static const openai_cancel_token *tok(const CancelToken *c) noexcept { return c ? c->get() : nullptr; }
+    detail::Handle<openai_conversation, openai_conversation_free> h_;
+};
+
+/** Tokens of `text` with the tokenizer of `model`, counted offline. */
+inline std::uint64_t count_tokens(const std::string &model, const std::string &text) {
+    std::uint64_t n = 0;
+    detail::check(openai_count_tokens(model.c_str(), text.c_str(), &n));
+    return n;
+}
+
 } // namespace openai
 
 #endif /* OPENAI_HPP */

@@ -47,7 +47,7 @@ pub enum openai_image_detail {
     High = 3,
 }
 
-fn role_from_u32(role: u32) -> FfiResult<Role> {
+pub(crate) fn role_from_u32(role: u32) -> FfiResult<Role> {
     Ok(match role {
         0 => Role::System,
         1 => Role::Developer,

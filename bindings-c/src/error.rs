@@ -193,6 +193,23 @@ impl FfiError {
     pub(crate) fn invalid(message: impl Into<String>) -> FfiError {
         FfiError::Boundary(openai_status::InvalidArgument, message.into())
     }
+
+    /// The status this error is reported as.
+    pub(crate) fn status(&self) -> openai_status {
+        match self {
+            FfiError::Core(e) => openai_status::from_kind(e.kind()),
+            FfiError::Boundary(status, _) => *status,
+        }
+    }
+}
+
+impl std::fmt::Display for FfiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FfiError::Core(e) => e.fmt(f),
+            FfiError::Boundary(_, message) => f.write_str(message),
+        }
+    }
 }
 
 impl From<Error> for FfiError {

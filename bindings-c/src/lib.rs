@@ -45,6 +45,8 @@ mod chat;
 
 mod stream;
 
+mod conversation;
+
 mod endpoints;
 
 #[cfg(feature = "ffi-test-hooks")]
@@ -55,6 +57,7 @@ use std::ffi::c_char;
 
 pub use chat::*;
 pub use client::*;
+pub use conversation::*;
 pub use endpoints::*;
 pub use error::*;
 pub use stream::*;

@@ -4,7 +4,7 @@
 use std::ffi::{CString, c_char, c_void};
 
 use openai_core::blocking::{CancellationToken, block_on_cancellable};
-use openai_core::{ChatCompletionChunk, ChatStream, Client, RequestOptions};
+use openai_core::{ChatCompletionChunk, ChatStream, Client, RequestOptions, TurnStream};
 
 use crate::chat::{openai_chat_request, openai_chat_response};
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
@@ -44,7 +44,7 @@ impl openai_chat_delta {
 ///
 /// Belongs to one thread at a time (not thread-safe). Freeing it early closes the connection.
 pub struct openai_chat_stream {
-    stream: ChatStream,
+    source: Source,
     cancel: Option<CancellationToken>,
     delta: Option<openai_chat_delta>,
     /// Set once the stream failed: later calls report it again instead of looking finished.
@@ -55,7 +55,62 @@ pub struct openai_chat_stream {
     request_id: Option<CString>,
 }
 
+/// A plain stream, or a conversation turn that is committed to its conversation at `[DONE]`.
+// The whole stream lives in one boxed handle, so the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
+enum Source {
+    Plain(ChatStream),
+    Turn(TurnStream, crate::conversation::Shared),
+}
+
+impl Source {
+    fn chat(&self) -> &ChatStream {
+        match self {
+            Source::Plain(s) => s,
+            Source::Turn(t, _) => t.chat_stream(),
+        }
+    }
+
+    fn chat_mut(&mut self) -> &mut ChatStream {
+        match self {
+            Source::Plain(s) => s,
+            Source::Turn(t, _) => t.chat_stream_mut(),
+        }
+    }
+
+    /// At `[DONE]`: appends a conversation turn (the only way a streamed reply reaches it).
+    fn commit(&self) -> FfiResult<()> {
+        if let Source::Turn(t, conv) = self {
+            let done = t.turn().clone().complete_with(t.chat_stream().completion());
+            crate::conversation::lock(conv).commit(done)?;
+        }
+        Ok(())
+    }
+}
+
 impl openai_chat_stream {
+    /// Wraps a started conversation turn (see `openai_conversation_stream`).
+    pub(crate) fn for_turn(
+        turn: TurnStream,
+        conv: crate::conversation::Shared,
+        cancel: Option<CancellationToken>,
+    ) -> openai_chat_stream {
+        Self::wrap(Source::Turn(turn, conv), cancel)
+    }
+
+    fn wrap(source: Source, cancel: Option<CancellationToken>) -> openai_chat_stream {
+        openai_chat_stream {
+            request_id: source.chat().request_id().map(c_string),
+            source,
+            cancel,
+            delta: None,
+            failed: None,
+            done: false,
+            final_content: None,
+            final_finish_reason: None,
+        }
+    }
+
     fn open(
         client: &Client,
         request: &openai_chat_request,
@@ -66,16 +121,7 @@ impl openai_chat_stream {
             client.chat_completion_stream(&request.request, &opts),
             cancel.as_ref(),
         )??;
-        Ok(openai_chat_stream {
-            request_id: stream.request_id().map(c_string),
-            stream,
-            cancel,
-            delta: None,
-            failed: None,
-            done: false,
-            final_content: None,
-            final_finish_reason: None,
-        })
+        Ok(Self::wrap(Source::Plain(stream), cancel))
     }
 
     /// The next delta, `None` at the end.
@@ -90,27 +136,30 @@ impl openai_chat_stream {
         if self.done {
             return Ok(None);
         }
-        let item = block_on_cancellable(self.stream.next_with_raw(), self.cancel.as_ref());
-        match item {
+        let item =
+            block_on_cancellable(self.source.chat_mut().next_with_raw(), self.cancel.as_ref());
+        let e = match item {
             Ok(Some(Ok((chunk, raw)))) => {
-                Ok(Some(self.delta.insert(openai_chat_delta::new(chunk, &raw))))
+                return Ok(Some(self.delta.insert(openai_chat_delta::new(chunk, &raw))));
             }
-            Ok(None) => {
-                self.done = true;
-                self.snapshot();
-                Ok(None)
-            }
-            Ok(Some(Err(e))) | Err(e) => {
-                self.failed = Some((openai_status::from_kind(e.kind()), e.to_string()));
-                self.snapshot();
-                Err(e.into())
-            }
-        }
+            Ok(None) => match self.source.commit() {
+                Ok(()) => {
+                    self.done = true;
+                    self.snapshot();
+                    return Ok(None);
+                }
+                Err(e) => e,
+            },
+            Ok(Some(Err(e))) | Err(e) => e.into(),
+        };
+        self.failed = Some((e.status(), e.to_string()));
+        self.snapshot();
+        Err(e)
     }
 
     /// Freezes what was received, for the end-of-stream accessors.
     fn snapshot(&mut self) {
-        let c = self.stream.completion();
+        let c = self.source.chat().completion();
         let first = c.choices.first();
         self.final_content = first
             .and_then(|c| c.message.content.as_deref())
@@ -119,13 +168,13 @@ impl openai_chat_stream {
     }
 
     fn response(&self) -> FfiResult<openai_chat_response> {
-        let completion = self.stream.completion();
+        let completion = self.source.chat().completion();
         let raw = serde_json::to_string(&completion).map_err(|e| {
             FfiError::Boundary(openai_status::Internal, format!("serialising: {e}"))
         })?;
         Ok(openai_chat_response::new(
             completion,
-            self.stream.request_id(),
+            self.source.chat().request_id(),
             &raw,
             0,
         ))
@@ -228,9 +277,7 @@ pub unsafe extern "C" fn openai_chat_stream_request_id(
 /// True once the stream ended normally with `[DONE]`; false before, after an error, or for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_chat_stream_is_complete(stream: *const openai_chat_stream) -> bool {
-    ffi_get(unsafe { stream.as_ref() }, false, |s| {
-        Some(s.stream.is_complete())
-    })
+    ffi_get(unsafe { stream.as_ref() }, false, |s| Some(s.done))
 }
 
 /// Everything received so far, assembled into a response (content, finish reason, usage if the

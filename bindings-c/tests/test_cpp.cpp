@@ -199,13 +199,58 @@ void endpoints() {
     CHECK(openai::version() == OPENAI_VERSION_STRING);
 }
 
+void conversation() {
+    openai::Client client = mock();
+    openai::Conversation conv("gpt-4o-mini");
+    conv.system("Be brief.").params(R"({"temperature": 0.5})");
+    openai::ChatResponse r = conv.send(client, "first from C++");
+    CHECK(r.content() == "You said: first from C++");
+    std::string streamed;
+    {
+        openai::ChatStream s = conv.stream(client, "second from C++");
+        for (const auto &d : s) {
+            streamed += d.content();
+            CHECK(conv.size() == 3); // appended only at the end
+        }
+        CHECK(s.complete());
+    }
+    CHECK(streamed == "You said: second from C++");
+    CHECK(conv.size() == 5);
+    openai::UsageTotals u = conv.usage();
+    CHECK(u.calls == 2 && u.prompt_tokens > r.prompt_tokens() && u.cost_usd > 0);
+    CHECK(u.cost_usd == conv.cost_usd());
+    CHECK(conv.last_call().dropped_messages == 0);
+    CHECK(conv.count_tokens() > 0 && conv.context_window() >= 128000);
+    // A branch goes its own way; JSON round-trips.
+    openai::Conversation branch = conv.clone();
+    CHECK(branch.undo() == 2 && branch.size() == 3 && conv.size() == 5);
+    CHECK(openai::Conversation::from_json(conv.to_json()).to_json() == conv.to_json());
+    // Refusals throw with their own status, and nothing is appended.
+    conv.context_window(40).reserve_output_tokens(10);
+    try {
+        conv.send(client, std::string(400, 'x') + " too long");
+        CHECK(!"no exception");
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_CONTEXT_OVERFLOW);
+    }
+    conv.context_window(0).budget_usd(0.0);
+    try {
+        conv.send(client, "over budget");
+        CHECK(!"no exception");
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_BUDGET_EXCEEDED);
+    }
+    CHECK(conv.size() == 5);
+    CHECK(openai::count_tokens("gpt-4o", "Hello, world!") == 4);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     const std::map<std::string, std::function<void()>> tests = {
         {"cpp_chat", chat},           {"cpp_errors", errors},       {"cpp_stream", stream},
         {"cpp_callbacks", callbacks}, {"cpp_cancel_and_threads", cancel_and_threads},
-        {"cpp_endpoints", endpoints},
+        {"cpp_endpoints", endpoints}, {"cpp_conversation", conversation},
     };
     if (argc == 2 && std::string(argv[1]) == "--list") {
         for (const auto &t : tests) std::cout << t.first << "\n";

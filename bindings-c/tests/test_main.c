@@ -49,7 +49,14 @@
     TEST(images)                                                                                   \
     TEST(embeddings)                                                                               \
     TEST(models)                                                                                   \
-    TEST(request_json)
+    TEST(request_json)                                                                             \
+    TEST(conversation_turns)                                                                       \
+    TEST(conversation_trimming)                                                                    \
+    TEST(conversation_budget)                                                                      \
+    TEST(conversation_stream)                                                                      \
+    TEST(conversation_save_load)                                                                   \
+    TEST(conversation_bad_input)                                                                   \
+    TEST(token_corpus)
 
 #define DECLARE(name) int test_##name(void);
 TESTS(DECLARE)

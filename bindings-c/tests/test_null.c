@@ -19,6 +19,7 @@ static openai_chat_response *RESP;
 static openai_chat_stream *S;
 static const openai_chat_delta *D;
 static openai_images_response *IMG;
+static openai_conversation *CV;
 
 /* Out-parameter slots: must stay at their sentinel after a refused call. */
 #define SENTINEL ((void *)0x5e5e)
@@ -82,6 +83,36 @@ static openai_status nullable_json(int which) {
 }
 
 #define EMB "{\"model\":\"m\",\"input\":\"x\"}"
+
+/* The nullable parameters of the conversation calls: each must succeed when NULL. */
+static openai_status nullable_conversation(int which) {
+    openai_chat_response *r = NULL;
+    openai_chat_stream *s = NULL;
+    const openai_chat_delta *d = NULL;
+    openai_status st;
+    switch (which) {
+    case 0: st = openai_conversation_set_encoding(CV, NULL); break;
+    case 1: st = openai_conversation_send(CV, C, "x", NULL, &r); break;
+    case 2: st = openai_conversation_send(CV, C, NULL, T, &r); break;
+    case 3: st = openai_conversation_send(CV, C, "x", T, NULL); break;
+    case 4:
+        st = openai_conversation_stream(CV, C, "x", NULL, &s);
+        while (st == OPENAI_STATUS_OK && (st = openai_chat_stream_next(s, &d)) == OPENAI_STATUS_OK && d) {
+        }
+        break;
+    default:
+        st = openai_conversation_stream(CV, C, NULL, T, &s);
+        while (st == OPENAI_STATUS_OK && (st = openai_chat_stream_next(s, &d)) == OPENAI_STATUS_OK && d) {
+        }
+        break;
+    }
+    openai_chat_stream_free(s);
+    openai_chat_response_free(r);
+    return st;
+}
+static openai_usage_totals USAGE;
+static openai_call_report REPORT;
+static uint64_t COUNT;
 
 /* clang-format off */
 #define NULL_CASES(N, G, F, OK, NOPTR) \
@@ -213,7 +244,63 @@ static openai_status nullable_json(int which) {
     N(openai_client_request_json, path, openai_client_request_json(C, "GET", NULL, NULL, NULL, OUT(char **))) \
     OK(openai_client_request_json, body_json, nullable_json(3)) \
     OK(openai_client_request_json, cancel, nullable_json(4)) \
-    N(openai_client_request_json, response_json_out, openai_client_request_json(C, "GET", "models", NULL, T, NULL))
+    N(openai_client_request_json, response_json_out, openai_client_request_json(C, "GET", "models", NULL, T, NULL)) \
+    N(openai_conversation_new, model, openai_conversation_new(NULL, OUT(openai_conversation **))) \
+    N(openai_conversation_new, out, openai_conversation_new(MODEL, NULL)) \
+    N(openai_conversation_clone, conversation, openai_conversation_clone(NULL, OUT(openai_conversation **))) \
+    N(openai_conversation_clone, out, openai_conversation_clone(CV, NULL)) \
+    F(openai_conversation_free, conversation, openai_conversation_free(NULL)) \
+    N(openai_conversation_set_system, conversation, openai_conversation_set_system(NULL, "s")) \
+    N(openai_conversation_set_system, text, openai_conversation_set_system(CV, NULL)) \
+    N(openai_conversation_push, conversation, openai_conversation_push(NULL, OPENAI_ROLE_USER, "x")) \
+    N(openai_conversation_push, text, openai_conversation_push(CV, OPENAI_ROLE_USER, NULL)) \
+    N(openai_conversation_push_json, conversation, openai_conversation_push_json(NULL, "{}")) \
+    N(openai_conversation_push_json, message_json, openai_conversation_push_json(CV, NULL)) \
+    N(openai_conversation_set_params_json, conversation, openai_conversation_set_params_json(NULL, "{}")) \
+    N(openai_conversation_set_params_json, params_json, openai_conversation_set_params_json(CV, NULL)) \
+    G(openai_conversation_undo, conversation, openai_conversation_undo(NULL)) \
+    N(openai_conversation_clear, conversation, openai_conversation_clear(NULL)) \
+    G(openai_conversation_message_count, conversation, openai_conversation_message_count(NULL)) \
+    N(openai_conversation_messages_json, conversation, openai_conversation_messages_json(NULL, OUT(char **))) \
+    N(openai_conversation_messages_json, out, openai_conversation_messages_json(CV, NULL)) \
+    N(openai_conversation_set_context_window, conversation, openai_conversation_set_context_window(NULL, 1000)) \
+    G(openai_conversation_context_window, conversation, openai_conversation_context_window(NULL)) \
+    N(openai_conversation_set_reserve_output_tokens, conversation, openai_conversation_set_reserve_output_tokens(NULL, 10)) \
+    N(openai_conversation_set_encoding, conversation, openai_conversation_set_encoding(NULL, "o200k_base")) \
+    OK(openai_conversation_set_encoding, name, nullable_conversation(0)) \
+    N(openai_conversation_set_budget_usd, conversation, openai_conversation_set_budget_usd(NULL, 1.0)) \
+    N(openai_conversation_load_prices, conversation, openai_conversation_load_prices(NULL, "/x.json")) \
+    N(openai_conversation_load_prices, path, openai_conversation_load_prices(CV, NULL)) \
+    G(openai_conversation_count_tokens, conversation, openai_conversation_count_tokens(NULL)) \
+    N(openai_conversation_usage, conversation, openai_conversation_usage(NULL, &USAGE)) \
+    N(openai_conversation_usage, out, openai_conversation_usage(CV, NULL)) \
+    G(openai_conversation_cost_usd, conversation, openai_conversation_cost_usd(NULL) != 0.0) \
+    N(openai_conversation_last_call, conversation, openai_conversation_last_call(NULL, &REPORT)) \
+    N(openai_conversation_last_call, out, openai_conversation_last_call(CV, NULL)) \
+    N(openai_count_tokens, model, openai_count_tokens(NULL, "x", &COUNT)) \
+    N(openai_count_tokens, text, openai_count_tokens(MODEL, NULL, &COUNT)) \
+    N(openai_count_tokens, out, openai_count_tokens(MODEL, "x", NULL)) \
+    N(openai_count_message_tokens, model, openai_count_message_tokens(NULL, "[]", &COUNT)) \
+    N(openai_count_message_tokens, messages_json, openai_count_message_tokens(MODEL, NULL, &COUNT)) \
+    N(openai_count_message_tokens, out, openai_count_message_tokens(MODEL, "[]", NULL)) \
+    N(openai_conversation_send, conversation, openai_conversation_send(NULL, C, "x", NULL, OUT(openai_chat_response **))) \
+    N(openai_conversation_send, client, openai_conversation_send(CV, NULL, "x", NULL, OUT(openai_chat_response **))) \
+    OK(openai_conversation_send, user_text, nullable_conversation(2)) \
+    OK(openai_conversation_send, cancel, nullable_conversation(1)) \
+    OK(openai_conversation_send, out, nullable_conversation(3)) \
+    N(openai_conversation_stream, conversation, openai_conversation_stream(NULL, C, "x", NULL, OUT(openai_chat_stream **))) \
+    N(openai_conversation_stream, client, openai_conversation_stream(CV, NULL, "x", NULL, OUT(openai_chat_stream **))) \
+    OK(openai_conversation_stream, user_text, nullable_conversation(5)) \
+    OK(openai_conversation_stream, cancel, nullable_conversation(4)) \
+    N(openai_conversation_stream, out, openai_conversation_stream(CV, C, "x", T, NULL)) \
+    N(openai_conversation_to_json, conversation, openai_conversation_to_json(NULL, OUT(char **))) \
+    N(openai_conversation_to_json, out, openai_conversation_to_json(CV, NULL)) \
+    N(openai_conversation_from_json, json, openai_conversation_from_json(NULL, OUT(openai_conversation **))) \
+    N(openai_conversation_from_json, out, openai_conversation_from_json("{}", NULL)) \
+    N(openai_conversation_save, conversation, openai_conversation_save(NULL, "/tmp/x.json")) \
+    N(openai_conversation_save, path, openai_conversation_save(CV, NULL)) \
+    N(openai_conversation_load, path, openai_conversation_load(NULL, OUT(openai_conversation **))) \
+    N(openai_conversation_load, out, openai_conversation_load("/tmp/x.json", NULL))
 /* clang-format on */
 
 static int fail_row(const char *fn, const char *param, const char *why) {
@@ -273,12 +360,15 @@ int test_null_arguments(void) {
     CHECK_OK(openai_chat_stream_next(S, &D));
     CHECK(D != NULL);
     CHECK_OK(openai_client_images_generate(C, "{\"prompt\":\"p\"}", NULL, &IMG));
+    CHECK_OK(openai_conversation_new(MODEL, &CV));
+    CHECK_OK(openai_conversation_push(CV, OPENAI_ROLE_USER, "null table"));
     for (row = ROWS; row->fn; row++, n++) failures += row->run();
     /* The fixtures are intact: the stream goes on where it was. */
     CHECK_OK(openai_chat_stream_next(S, &D));
     CHECK(D != NULL);
     fprintf(stderr, "%d NULL-argument rows, %d failures\n", n, failures);
     openai_images_response_free(IMG);
+    openai_conversation_free(CV);
     openai_chat_stream_free(S);
     openai_chat_response_free(RESP);
     openai_cancel_token_free(T);

@@ -246,6 +246,14 @@ impl PriceTable {
                 "price table version {version} is not supported (this library reads version 1)"
             )));
         }
+        // Unknown fields are allowed, so a file without `models` (a bare `{"gpt-4o": {...}}`)
+        // would otherwise load as an empty table and silently change nothing.
+        if !v.get("models").is_some_and(serde_json::Value::is_object) {
+            return Err(Error::invalid_argument(
+                "price table has no \"models\" object: expected {\"models\": {\"gpt-4o\": \
+                 {\"input\": 2.5, \"cached_input\": 1.25, \"output\": 10}}}",
+            ));
+        }
         let table: PriceTable = serde_json::from_value(v)
             .map_err(|e| Error::invalid_argument(format!("invalid price table: {e}")))?;
         for (model, price) in &table.models {
@@ -431,6 +439,9 @@ mod tests {
             r#"{"version": 2, "models": {}}"#,
             r#"{"models": {"m": {"input": -1, "output": 1}}}"#,
             r#"{"models": {"m": {"input": 1}}}"#,
+            // The models at the top level, as one might guess: refused, not an empty table.
+            r#"{"gpt-4o": {"input": 1, "output": 2}}"#,
+            r#"{"models": []}"#,
         ] {
             let e = PriceTable::from_json(bad).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{bad}");

@@ -325,6 +325,24 @@ impl Message {
         m
     }
 
+    /// Parses one message in the API's JSON shape (a Python dict, a C JSON string) and checks it.
+    pub fn from_json(v: Value) -> Result<Message> {
+        let m: Message = serde_json::from_value(v)
+            .map_err(|e| Error::invalid_argument(format!("invalid message: {e}")))?;
+        m.validate(0)?;
+        Ok(m)
+    }
+
+    /// Parses a JSON array of messages and checks each (errors name the index).
+    pub fn list_from_json(v: Value) -> Result<Vec<Message>> {
+        let messages: Vec<Message> = serde_json::from_value(v)
+            .map_err(|e| Error::invalid_argument(format!("invalid message list: {e}")))?;
+        for (i, m) in messages.iter().enumerate() {
+            m.validate(i)?;
+        }
+        Ok(messages)
+    }
+
     /// Checks what the API would reject, so the caller gets a clear error before anything is
     /// sent. `index` names the message in the error.
     pub fn validate(&self, index: usize) -> Result<()> {
