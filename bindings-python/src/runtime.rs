@@ -16,7 +16,7 @@ const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
 /// Runs `fut` with the GIL released; Ctrl-C (or any signal handler that raises) stops it.
 /// The outer error is the Python exception of an interrupt; the inner one the core's error.
-pub(crate) fn block<T: Send>(
+pub(crate) fn block<T: Send + 'static>(
     py: Python<'_>,
     fut: impl Future<Output = openai_core::Result<T>> + Send,
 ) -> PyResult<openai_core::Result<T>> {
@@ -26,11 +26,15 @@ pub(crate) fn block<T: Send>(
 
 /// Runs `fut` on the shared runtime. On the main thread (where Python delivers signals) the
 /// wait checks for Ctrl-C every `SIGNAL_POLL`; elsewhere there is nothing to check.
-pub(crate) fn wait_detached<F: Future>(fut: F) -> PyResult<openai_core::Result<F::Output>> {
+pub(crate) fn wait_detached<F>(fut: F) -> PyResult<openai_core::Result<F::Output>>
+where
+    F: Future + Send,
+    F::Output: Send + 'static,
+{
     if !is_main_thread() {
         return Ok(block_on(fut));
     }
-    openai_core::blocking::block_on_interruptible(Box::pin(fut), SIGNAL_POLL, || {
+    openai_core::blocking::block_on_interruptible(fut, SIGNAL_POLL, || {
         Python::attach(|py| py.check_signals())
     })
 }

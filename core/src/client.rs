@@ -100,6 +100,8 @@ struct Inner {
     http: AtomicPtr<HttpForPid>,
     /// Authorization, organization, project, user agent and default headers, built once.
     base_headers: HeaderMap,
+    /// The base URL parsed once (parsing a host runs IDNA: measurable per request).
+    base_url: Option<reqwest::Url>,
 }
 
 impl Drop for Inner {
@@ -183,10 +185,11 @@ impl Client {
         }
         let client = Client {
             inner: Arc::new(Inner {
-                config,
                 usage: Default::default(),
+                base_url: reqwest::Url::parse(&config.base_url).ok(),
                 http: AtomicPtr::new(std::ptr::null_mut()),
                 base_headers,
+                config,
             }),
         };
         // Build once now so a bad proxy or CA file is a construction error, not a first-request
@@ -299,7 +302,7 @@ impl Client {
         if let Value::Object(map) = &mut body {
             map.insert("stream".into(), Value::Bool(true));
         }
-        let body = merge_extra_body(body, opts)?;
+        let body = encode_body(&body, opts)?;
         let idle = opts
             .stream_idle_timeout
             .or(self.inner.config.timeouts.stream_idle);
@@ -392,6 +395,7 @@ impl Client {
         body: Option<Value>,
         opts: &RequestOptions,
     ) -> Result<Response<Value>> {
+        let body = body.map(|b| encode_body(&b, opts)).transpose()?;
         self.request_decoded(method, path, body, opts).await
     }
 
@@ -430,7 +434,7 @@ impl Client {
         request: &Req,
         opts: &RequestOptions,
     ) -> Result<Response<Resp>> {
-        let body = to_body_value(request)?;
+        let body = encode_body(request, opts)?;
         self.request_decoded(Method::POST, path, Some(body), opts)
             .await
     }
@@ -441,15 +445,14 @@ impl Client {
         &self,
         method: Method,
         path: &str,
-        body: Option<Value>,
+        body: Option<Bytes>,
         opts: &RequestOptions,
     ) -> Result<Response<T>> {
         let body = match body {
-            Some(b) => Some(merge_extra_body(b, opts)?),
             None if opts.extra_body.is_some() => {
-                Some(merge_extra_body(Value::Object(Extra::new()), opts)?)
+                Some(encode_body(&Value::Object(Extra::new()), opts)?)
             }
-            None => None,
+            other => other,
         };
         let (resp, request_id, retries_taken) =
             self.execute(method, path, body, opts, false).await?;
@@ -483,7 +486,7 @@ impl Client {
         &self,
         method: Method,
         path: &str,
-        body: Option<Value>,
+        body: Option<Bytes>,
         opts: &RequestOptions,
         stream: bool,
     ) -> Result<(StreamOrBody, Option<String>, u32)> {
@@ -503,22 +506,13 @@ impl Client {
         &self,
         method: Method,
         path: &str,
-        body: Option<Value>,
+        body: Option<Bytes>,
         opts: &RequestOptions,
         stream: bool,
     ) -> Result<(StreamOrBody, Option<String>, u32)> {
         let config = &self.inner.config;
         let http = self.http()?;
         let url = self.url(path, opts)?;
-        // Serialised once: every attempt sends the same bytes.
-        let body: Option<Bytes> = match body {
-            Some(v) => Some(
-                serde_json::to_vec(&v)
-                    .map_err(|e| Error::invalid_argument(format!("body is not serialisable: {e}")))?
-                    .into(),
-            ),
-            None => None,
-        };
         let headers = self.headers(opts, body.is_some(), stream)?;
         let max_retries = opts.max_retries.unwrap_or(config.max_retries);
         let attempt_timeout = opts.timeout.or(config.timeouts.request);
@@ -591,9 +585,19 @@ impl Client {
 
     fn url(&self, path: &str, opts: &RequestOptions) -> Result<reqwest::Url> {
         let config = &self.inner.config;
-        let joined = format!("{}/{}", config.base_url, path.trim_start_matches('/'));
-        let mut url = reqwest::Url::parse(&joined)
-            .map_err(|e| Error::invalid_argument(format!("invalid request path {path:?}: {e}")))?;
+        let path = path.trim_start_matches('/');
+        let mut url = match &self.inner.base_url {
+            // A plain path only replaces the path: no re-parse of scheme and host.
+            Some(base) if base.query().is_none() && !path.contains(['?', '#', '%', '\\']) => {
+                let mut url = base.clone();
+                let joined = format!("{}/{path}", base.path().trim_end_matches('/'));
+                url.set_path(&joined);
+                url
+            }
+            _ => reqwest::Url::parse(&format!("{}/{path}", config.base_url)).map_err(|e| {
+                Error::invalid_argument(format!("invalid request path {path:?}: {e}"))
+            })?,
+        };
         if !config.default_query.is_empty() || !opts.extra_query.is_empty() {
             let mut q = url.query_pairs_mut();
             for (k, v) in config.default_query.iter().chain(opts.extra_query.iter()) {
@@ -872,18 +876,27 @@ fn to_body_value<T: Serialize>(request: &T) -> Result<Value> {
         .map_err(|e| Error::invalid_argument(format!("request is not serialisable: {e}")))
 }
 
-fn merge_extra_body(mut body: Value, opts: &RequestOptions) -> Result<Value> {
-    if let Some(extra) = &opts.extra_body {
-        let Value::Object(map) = &mut body else {
-            return Err(Error::invalid_argument(
-                "extra_body needs a JSON object body",
-            ));
-        };
-        for (k, v) in extra {
-            map.insert(k.clone(), v.clone());
+/// The bytes of a request body, serialised once (every attempt sends the same bytes). Straight
+/// from the typed request unless `extra_body` has fields to merge in.
+fn encode_body<T: Serialize>(request: &T, opts: &RequestOptions) -> Result<Bytes> {
+    let bytes = match &opts.extra_body {
+        None => serde_json::to_vec(request),
+        Some(extra) => {
+            let mut body = to_body_value(request)?;
+            let Value::Object(map) = &mut body else {
+                return Err(Error::invalid_argument(
+                    "extra_body needs a JSON object body",
+                ));
+            };
+            for (k, v) in extra {
+                map.insert(k.clone(), v.clone());
+            }
+            serde_json::to_vec(&body)
         }
-    }
-    Ok(body)
+    };
+    bytes
+        .map(Bytes::from)
+        .map_err(|e| Error::invalid_argument(format!("request is not serialisable: {e}")))
 }
 
 fn decode_json(body: &[u8]) -> Result<Value> {
@@ -963,6 +976,33 @@ mod tests {
             .env(EnvSource::Map(Default::default()))
             .build()
             .unwrap()
+    }
+
+    #[test]
+    fn url_fast_path_matches_a_full_parse() {
+        for base in [
+            "http://127.0.0.1:8080/v1",
+            "https://h.example/openai/v1/",
+            "http://h",
+        ] {
+            let c = client(base);
+            for path in [
+                "chat/completions",
+                "/models",
+                "models/gpt%2F4o",
+                "models?limit=2",
+                "http://evil.example/x",
+                "a b/ü",
+                "x#frag",
+                "a\\b",
+            ] {
+                let want = format!("{}/{}", c.config().base_url, path.trim_start_matches('/'));
+                let want = reqwest::Url::parse(&want).unwrap();
+                let got = c.url(path, &RequestOptions::default()).unwrap();
+                assert_eq!(got, want, "{base} + {path}");
+                assert_eq!(got.host(), want.host());
+            }
+        }
     }
 
     #[test]
