@@ -16,6 +16,15 @@ trap 'rm -rf "$work"' EXIT
 for script in "$dir"/*.py; do
   name=$(basename "$script")
   echo "---- $name"
+  if [ "$name" = chat_loop.py ]; then
+    # The Conversation loop with a small context window, so the trimming shows; then the
+    # commands. The same lines as tests/test_examples.py feeds it.
+    printf 'Hello!\nWhat did I just say?\nTell me more please.\n/tokens\n/cost\n/undo\n/tokens\nThanks, bye.\n/quit\n' \
+      | OPENAI_RS_CONTEXT_WINDOW=${OPENAI_RS_CONTEXT_WINDOW:-80} "$python" "$script" \
+      || { echo "FAILED: $name"; failed=1; }
+    echo
+    continue
+  fi
   if [ "$name" = v0_chat_loop.py ]; then
     # The guide's loop never ends on its own: feed it three turns; EOF ends it.
     printf 'Hello!\nWhat did I just say?\nThanks, bye.\n' | "$python" "$script" 2>/dev/null

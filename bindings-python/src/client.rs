@@ -211,7 +211,7 @@ fn builder_from(c: &ClientConfig) -> ClientBuilder {
 
 /// Per-request options (`extra_headers`, `extra_query`, `extra_body`, `timeout`,
 /// `max_retries`). A header value of `None` (or `omit`) removes that header.
-fn request_options(
+pub(crate) fn request_options(
     extra_headers: Option<&Bound<'_, PyDict>>,
     extra_query: Option<&Bound<'_, PyDict>>,
     extra_body: Option<&Bound<'_, PyDict>>,
@@ -306,12 +306,12 @@ pub struct Client {
 }
 
 impl Client {
-    fn err(&self, py: Python<'_>, e: &openai_core::Error) -> PyErr {
+    pub(crate) fn err(&self, py: Python<'_>, e: &openai_core::Error) -> PyErr {
         to_pyerr(py, e, self.inner.config().api_key().expose())
     }
 
     /// Runs a blocking core call and maps its error.
-    fn run<T: Send>(
+    pub(crate) fn run<T: Send + 'static>(
         &self,
         py: Python<'_>,
         fut: impl std::future::Future<Output = openai_core::Result<T>> + Send,

@@ -41,16 +41,22 @@ pub(crate) enum Root {
     CreateEmbeddingResponse,
     Model,
     ModelsPage,
+    ConversationReply,
+    CallReport,
+    ConversationUsage,
     Any,
 }
 
-const ROOT_NAMES: [&str; 6] = [
+const ROOT_NAMES: [&str; 9] = [
     "ChatCompletion",
     "ChatCompletionChunk",
     "ImagesResponse",
     "CreateEmbeddingResponse",
     "Model",
     "ModelsPage",
+    "ConversationReply",
+    "CallReport",
+    "ConversationUsage",
 ];
 
 struct Field {
@@ -67,7 +73,7 @@ struct ClassInfo {
 struct Table {
     /// `classes[0]` is the generic `OpenAIObject`.
     classes: Vec<ClassInfo>,
-    roots: [u16; 6],
+    roots: [u16; ROOT_NAMES.len()],
     sentinels: Vec<Py<PyType>>,
 }
 
@@ -85,7 +91,7 @@ fn build_table(py: Python<'_>) -> PyResult<Table> {
             cls: generic.unbind(),
             fields: Vec::new(),
         }],
-        roots: [0; 6],
+        roots: [0; ROOT_NAMES.len()],
         sentinels: Vec::new(),
     };
     for (i, name) in ROOT_NAMES.iter().enumerate() {

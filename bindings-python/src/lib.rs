@@ -5,6 +5,8 @@
 //! Module map:
 //! - [`client`]: the `Client` class (sync and async endpoints, `with_options`, pickling);
 //! - [`stream`]: `Stream` / `AsyncStream` over a core `ChatStream`;
+//! - [`conversation`]: `Conversation` and its streams over the core's `Conversation`, and
+//!   `count_tokens`;
 //! - [`convert`]: raw JSON bytes → response objects (one pass, schema-driven), Python → JSON;
 //! - [`errors`]: the one `ErrorKind` → exception class mapping;
 //! - [`runtime`]: blocking calls with the GIL released and Ctrl-C checks;
@@ -13,6 +15,7 @@
 
 mod aio;
 mod client;
+mod conversation;
 mod convert;
 mod errors;
 mod logbridge;
@@ -27,6 +30,10 @@ mod _native {
     use crate::aio::{AbortOnCancel, LoopBridge};
     #[pymodule_export]
     use crate::client::{Client, Secret};
+    #[pymodule_export]
+    use crate::conversation::{
+        AsyncConversationStream, Conversation, ConversationStream, count_tokens,
+    };
     #[pymodule_export]
     use crate::convert::dumps;
     #[pymodule_export]

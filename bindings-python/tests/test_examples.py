@@ -43,13 +43,20 @@ EXPECTED = {
 }
 
 
-def run(name: str, base_url: str, tmp_path: Path, stdin: str | None = None):
+def run(
+    name: str,
+    base_url: str,
+    tmp_path: Path,
+    stdin: str | None = None,
+    extra_env: dict[str, str] | None = None,
+):
     env = {
         **os.environ,
         "OPENAI_BASE_URL": base_url,
         "OPENAI_API_KEY": "sk-mock-key",
         "CUSTOM_ENV_NAME": "sk-mock-custom",
         "PYTHONIOENCODING": "utf-8",
+        **(extra_env or {}),
     }
     return subprocess.run(
         [sys.executable, str(EXAMPLES / name)],
@@ -64,7 +71,10 @@ def run(name: str, base_url: str, tmp_path: Path, stdin: str | None = None):
 
 
 def test_every_example_is_covered():
-    assert {p.name for p in EXAMPLES.glob("*.py")} == set(EXPECTED) | {"v0_chat_loop.py"}
+    assert {p.name for p in EXAMPLES.glob("*.py")} == set(EXPECTED) | {
+        "v0_chat_loop.py",
+        "chat_loop.py",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -101,6 +111,42 @@ def test_chat_loop_keeps_the_history(base_url, tmp_path):
     assert "AI回复：You said: bye" in p.stdout
     assert p.stdout.count("AI回复") == 3
     assert "EOFError" in p.stderr
+
+
+# What run-examples.sh feeds chat_loop.py too.
+CHAT_LOOP_STDIN = (
+    "Hello!\nWhat did I just say?\nTell me more please.\n/tokens\n/cost\n/undo\n/tokens\n"
+    "Thanks, bye.\n/quit\nnever sent\n"
+)
+
+
+def test_conversation_chat_loop(base_url, tmp_path):
+    """chat_loop.py on a Conversation with an 80-token window: the replies, the trimming line,
+    and the /tokens, /cost, /undo, /quit commands."""
+    p = run(
+        "chat_loop.py",
+        base_url,
+        tmp_path,
+        stdin=CHAT_LOOP_STDIN,
+        extra_env={"OPENAI_RS_CONTEXT_WINDOW": "80"},
+    )
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    for said in ("Hello!", "What did I just say?", "Tell me more please.", "Thanks, bye."):
+        assert f"assistant> You said: {said}" in out, out
+    assert "never sent" not in out, "/quit ends the loop"
+    # The window holds the system message and about one turn: older turns are left out.
+    assert out.count("(trimmed: 2 older messages not sent)") == 2, out
+    # /tokens: the whole history (system + 3 turns), then after /undo (system + 2 turns).
+    tokens = [
+        int(line.split("history: ")[1].split(" ")[0])
+        for line in out.splitlines()
+        if "history: " in line
+    ]
+    assert len(tokens) == 2 and tokens[0] > tokens[1] > 0, out
+    assert out.count("context window: 80)") == 2, out
+    assert "(3 calls, " in out and " completion tokens, $0.0000" in out, out
+    assert "(removed the last turn: 2 messages)" in out, out
 
 
 def test_seed_copies_differ_only_in_the_import_line():

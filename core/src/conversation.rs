@@ -248,6 +248,27 @@ impl TurnStream {
         self.stream.next_chunk().await
     }
 
+    /// The next piece of the reply's text (choice 0), skipping chunks that carry none (the role,
+    /// tool-call deltas, the usage chunk); `None` at the end. For bindings that hand out text
+    /// deltas; everything else still reaches the committed completion.
+    pub async fn next_text(&mut self) -> Option<Result<String>> {
+        loop {
+            let chunk = match self.stream.next_chunk().await? {
+                Ok(chunk) => chunk,
+                Err(e) => return Some(Err(e)),
+            };
+            let text = chunk
+                .choices
+                .into_iter()
+                .find(|c| c.index == 0)
+                .and_then(|c| c.delta.content)
+                .filter(|t| !t.is_empty());
+            if let Some(text) = text {
+                return Some(Ok(text));
+            }
+        }
+    }
+
     /// The underlying stream (request id, accumulated text so far).
     pub fn chat_stream(&self) -> &ChatStream {
         &self.stream
@@ -656,11 +677,14 @@ impl Conversation {
         let reserve = self.reserved_output_tokens();
         let limit = match self.context_window() {
             Some(window) if reserve >= window => {
-                return Err(Error::new(ErrorKind::ContextOverflow, format!(
-                    "{reserve} tokens reserved for the reply leave no room in {}'s context window of \
+                return Err(Error::new(
+                    ErrorKind::ContextOverflow,
+                    format!(
+                        "{reserve} tokens reserved for the reply leave no room in {}'s context window of \
                      {window} tokens; lower max_tokens or the reserve",
-                    self.request.model
-                )));
+                        self.request.model
+                    ),
+                ));
             }
             Some(window) => Some((window, window - reserve)),
             None => None,
@@ -701,12 +725,15 @@ impl Conversation {
                 )));
             };
             if self.usage.cost_usd + est > budget {
-                return Err(Error::new(ErrorKind::BudgetExceeded, format!(
-                    "budget exceeded: this call may cost up to ${est:.6} ({} prompt tokens + {reserve} \
+                return Err(Error::new(
+                    ErrorKind::BudgetExceeded,
+                    format!(
+                        "budget exceeded: this call may cost up to ${est:.6} ({} prompt tokens + {reserve} \
                      reserved for the reply), and ${:.6} of the ${budget:.6} budget is spent; \
                      nothing was sent (lower max_tokens or raise the budget)",
-                    fit.tokens, self.usage.cost_usd
-                )));
+                        fit.tokens, self.usage.cost_usd
+                    ),
+                ));
             }
         }
         Ok(PreparedTurn {
@@ -1372,6 +1399,50 @@ mod tests {
         send_sync::<TurnResult>();
         send::<TurnStream>();
         send::<ConversationStream<'static>>();
+    }
+
+    #[tokio::test]
+    async fn next_text_skips_chunks_without_text_and_commits_at_the_end() {
+        let mut c = conv_with_history(0);
+        let turn = c.prepare(vec![Message::user("hi")]).unwrap();
+        let body = concat!(
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n",
+            "data: {\"choices\":[{\"index\":1,\"delta\":{\"content\":\"other\"}}]}\n\n",
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"}}]}\n\n",
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},",
+            "\"finish_reason\":\"stop\"}]}\n\n",
+            "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,",
+            "\"total_tokens\":7}}\n\n",
+            "data: [DONE]\n\n",
+        );
+        let parts: Vec<reqwest::Result<bytes::Bytes>> = vec![Ok(bytes::Bytes::from(body))];
+        let stream =
+            ChatStream::from_byte_stream(Box::pin(futures_util::stream::iter(parts)), None, None);
+        let mut ts = TurnStream { turn, stream };
+        let mut texts = Vec::new();
+        while let Some(t) = ts.next_text().await {
+            texts.push(t.unwrap());
+        }
+        assert_eq!(texts, ["Hel", "lo"]);
+        let r = c.finish_stream(ts).unwrap();
+        assert_eq!(r.text(), "Hello");
+        assert_eq!(r.report.usage.total_tokens, 7);
+        assert_eq!(c.messages().len(), 3);
+
+        // An error ends the texts with the error; nothing can be committed.
+        let turn = c.prepare(vec![Message::user("again")]).unwrap();
+        let body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n";
+        let parts: Vec<reqwest::Result<bytes::Bytes>> = vec![Ok(bytes::Bytes::from(body))];
+        let stream =
+            ChatStream::from_byte_stream(Box::pin(futures_util::stream::iter(parts)), None, None);
+        let mut ts = TurnStream { turn, stream };
+        assert_eq!(ts.next_text().await.unwrap().unwrap(), "x");
+        let e = ts.next_text().await.unwrap().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::StreamTruncated);
+        assert!(ts.next_text().await.is_none());
+        assert!(c.finish_stream(ts).is_err());
+        assert_eq!(c.messages().len(), 3);
     }
 
     #[test]

@@ -10,6 +10,10 @@ v1: ``OpenAI``, ``AsyncOpenAI``, ``client.chat.completions.create(...)`` (``stre
 ``client.with_options(...)``, and the module-level client (``openai_rs.api_key = ...;
 openai_rs.chat.completions.create(...)``).
 
+Beyond the official API: ``Conversation(client, ...)`` (``AsyncConversation``) keeps a chat's
+history, fits it into the context window, and tracks usage, cost and a budget;
+``count_tokens(text_or_messages, model)`` counts tokens offline.
+
 v0: module settings ``api_key``, ``api_base``, ``organization``, ``proxy`` (honoured: a URL, or a
 ``{"http": ..., "https": ...}`` dict, ``http://`` or ``socks5://``), ``ChatCompletion.create`` /
 ``acreate``, ``Image.create``, ``Embedding.create``, ``Model.list``, and ``openai_rs.error``.
@@ -21,6 +25,13 @@ import os as _os
 
 from . import _native
 from ._client import AsyncOpenAI, AsyncStream, OpenAI, Stream, Timeout
+from ._conversation import (
+    AsyncConversation,
+    AsyncConversationStream,
+    Conversation,
+    ConversationStream,
+    count_tokens,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -78,6 +89,8 @@ __all__ = [
     "APIStreamError",
     "APIStreamTruncatedError",
     "APITimeoutError",
+    "AsyncConversation",
+    "AsyncConversationStream",
     "AsyncOpenAI",
     "AsyncStream",
     "AuthenticationError",
@@ -89,6 +102,8 @@ __all__ = [
     "ConflictError",
     "ContentFilterFinishReasonError",
     "ContextWindowExceededError",
+    "Conversation",
+    "ConversationStream",
     "Embedding",
     "Image",
     "InternalClientError",
@@ -114,6 +129,7 @@ __all__ = [
     "api_key",
     "base_url",
     "chat",
+    "count_tokens",
     "default_headers",
     "default_query",
     "embeddings",

@@ -36,6 +36,7 @@ else:
 
 __all__ = [
     "NOT_GIVEN",
+    "CallReport",
     "ChatCompletion",
     "ChatCompletionAudio",
     "ChatCompletionChunk",
@@ -51,6 +52,8 @@ __all__ = [
     "ChunkChoice",
     "CompletionTokensDetails",
     "CompletionUsage",
+    "ConversationReply",
+    "ConversationUsage",
     "CreateEmbeddingResponse",
     "Embedding",
     "EmbeddingUsage",
@@ -484,3 +487,74 @@ class ModelsPage(OpenAIObject):
 
     def has_next_page(self) -> bool:
         return False
+
+
+# -------------------------------------------------------------------------------- conversations
+
+
+class CallReport(OpenAIObject):
+    """What one ``Conversation`` call did: the API's usage, its cost in USD (``None`` when the
+    model has no known price), and the history indices of the messages left out of the request
+    to fit the context window (``dropped``, oldest first)."""
+
+    __slots__ = ()
+    model: str
+    usage: CompletionUsage
+    usage_estimated: bool
+    cost_usd: float | None
+    estimated_prompt_tokens: int
+    dropped: list[int]
+    finish_reason: str | None
+
+
+class ConversationUsage(OpenAIObject):
+    """Usage summed over a ``Conversation``'s calls (``cost_usd`` leaves out unpriced calls)."""
+
+    __slots__ = ()
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cached_tokens: int
+    reasoning_tokens: int
+    cost_usd: float
+    unpriced_calls: int
+
+
+class ConversationReply(OpenAIObject):
+    """A ``Conversation`` reply, already appended to the history. ``str(reply)`` is its text::
+
+    reply = conv.send("Hello!")
+    print(reply, reply.usage.total_tokens, reply.cost, reply.dropped)
+    """
+
+    __slots__ = ()
+    message: ChatCompletionMessage
+    completion: ChatCompletion
+    report: CallReport
+
+    @property
+    def content(self) -> str:
+        """The reply's text (empty for a tool-call-only reply)."""
+        return self.message.content or ""
+
+    @property
+    def usage(self) -> CompletionUsage:
+        return self.report.usage
+
+    @property
+    def cost(self) -> float | None:
+        """USD, ``None`` when the model has no known price."""
+        return self.report.cost_usd
+
+    @property
+    def dropped(self) -> list[int]:
+        """History indices left out of this request to fit the context window."""
+        return self.report.dropped
+
+    @property
+    def finish_reason(self) -> str | None:
+        return self.report.finish_reason
+
+    def __str__(self) -> str:
+        return self.content
