@@ -231,12 +231,17 @@ def render(med, have_c):
     return "\n".join(lines)
 
 
+NOTES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "NOTES.md")
+
+
 def render_file(meta, report):
+    # The hand-written analysis (what the profiles show) follows the table, so a re-run keeps it.
+    notes = open(NOTES, encoding="utf-8").read() if os.path.exists(NOTES) else ""
     return (
         "# Benchmark results\n\n"
         f"Machine: {meta['machine']}; Python {meta['python']}; mock pinned to CPU 0 and clients to "
         f"CPU 1: {meta['pinned']}; {meta['rounds']} interleaved rounds, medians; counts {meta['counts']}.\n\n"
-        "Command: `make bench`\n\n" + report + "\n"
+        "Command: `make bench`\n\n" + report + "\n" + ("\n" + notes if notes else "")
     )
 
 

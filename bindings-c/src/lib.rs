@@ -18,10 +18,10 @@
 //!    freed (stream deltas: until the next `openai_chat_stream_next`). `char **` results are owned
 //!    by the caller and freed with `openai_string_free`, never `free()`.
 //! 6. Enumerations are passed in as `uint32_t` and validated (`OPENAI_STATUS_INVALID_ARGUMENT`).
-//! 7. Threads: `openai_client` and `openai_cancel_token` may be shared by any number of threads;
-//!    every other handle belongs to one thread at a time. Every call blocks the calling thread
-//!    (work happens on a small shared I/O runtime, started on first use and re-created in a
-//!    forked child).
+//! 7. Threads: `openai_client`, `openai_cancel_token` and `openai_conversation` may be shared by
+//!    any number of threads; every other handle belongs to one thread at a time. Every call
+//!    blocks the calling thread (work happens on a small shared I/O runtime, started on first use
+//!    and re-created in a forked child).
 //! 8. Callbacks run on the calling thread, get `user_data` first, and must not unwind (C++
 //!    exceptions, `longjmp`) through the library.
 //! 9. No panic crosses the boundary: it becomes `OPENAI_STATUS_PANIC` and the process goes on.

@@ -3,7 +3,7 @@
 
 use std::ffi::{CString, c_char, c_void};
 
-use openai_core::blocking::{CancellationToken, block_on_cancellable};
+use openai_core::blocking::{CancellationToken, block_on_cancellable, poll_once};
 use openai_core::{ChatCompletionChunk, ChatStream, Client, RequestOptions, TurnStream};
 
 use crate::chat::{openai_chat_request, openai_chat_response};
@@ -136,8 +136,19 @@ impl openai_chat_stream {
         if self.done {
             return Ok(None);
         }
-        let item =
-            block_on_cancellable(self.source.chat_mut().next_with_raw(), self.cancel.as_ref());
+        // A chunk is often already buffered: take it without a hand-off to the runtime (unless
+        // the call was cancelled, which wins).
+        let cancelled = self.cancel.as_ref().is_some_and(|t| t.is_cancelled());
+        let ready = match cancelled {
+            true => None,
+            false => poll_once(self.source.chat_mut().next_with_raw()),
+        };
+        let item = match ready {
+            Some(item) => Ok(item),
+            None => {
+                block_on_cancellable(self.source.chat_mut().next_with_raw(), self.cancel.as_ref())
+            }
+        };
         let e = match item {
             Ok(Some(Ok((chunk, raw)))) => {
                 return Ok(Some(self.delta.insert(openai_chat_delta::new(chunk, &raw))));

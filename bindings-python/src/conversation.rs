@@ -462,13 +462,12 @@ impl ConversationStream {
         + Send
         + Sync,
     ) -> PyResult<T> {
-        if let (Ok(mut d), Ok(rt)) = (self.driver.try_lock(), openai_core::blocking::runtime()) {
+        if let Ok(mut d) = self.driver.try_lock() {
             // Never a start: one begun and abandoned might have reached the server.
-            if !matches!(d.state, State::Pending(_)) {
-                let _guard = rt.enter();
-                if let Some(r) = f(&mut d).now_or_never() {
-                    return r.map_err(|e| self.err(py, e));
-                }
+            if !matches!(d.state, State::Pending(_))
+                && let Some(r) = openai_core::blocking::poll_once(f(&mut d))
+            {
+                return r.map_err(|e| self.err(py, e));
             }
         }
         py.detach(|| wait_detached(f(&mut lock(&self.driver))))?

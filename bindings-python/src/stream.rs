@@ -8,7 +8,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use futures_util::FutureExt;
 use openai_core::{ChatCompletionChunk, ChatStream};
 use pyo3::exceptions::{PyRuntimeError, PyStopAsyncIteration};
 use pyo3::prelude::*;
@@ -22,9 +21,7 @@ type Item = Option<openai_core::Result<(ChatCompletionChunk, String)>>;
 
 /// Polls the next chunk once, without waiting. `None` means "not ready yet".
 fn poll_now(s: &mut ChatStream) -> Option<Item> {
-    let rt = openai_core::blocking::runtime().ok()?;
-    let _guard = rt.enter();
-    s.next_with_raw().now_or_never()
+    openai_core::blocking::poll_once(s.next_with_raw())
 }
 
 fn item_to_py<'py>(

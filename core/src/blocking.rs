@@ -100,9 +100,9 @@ fn check_not_nested() -> Result<()> {
 // every connection from a task on a runtime worker, so each step of a request (send, headers,
 // each body frame) would hop between the caller and that worker: measured ~9 context switches
 // per request, and 64 caller threads contending with the workers under concurrency. Instead the
-// future is polled once on the caller (so whatever is ready at once, like a chunk already
-// buffered in a stream, costs no hop at all) and then moved to a worker, where it runs next to
-// the connection task; the caller sleeps until it is done: two hand-offs per call.
+// future runs on a worker, next to the connection task, and the caller sleeps until it is done:
+// two hand-offs per call. Work that is often ready at once (a stream chunk already buffered)
+// should try [`poll_once`] first, which costs no hand-off at all.
 //
 // The future borrows from the caller's stack, so it is spawned with its lifetime erased. That is
 // sound because the caller never gets past `Joined` before the task is gone: on completion, and
@@ -162,18 +162,12 @@ impl<T> Drop for Joined<T> {
     }
 }
 
-/// Polls `fut` once here, then runs the rest on a worker (see above). Must be awaited inside the
-/// shared runtime's `block_on`.
+/// Runs `fut` on a worker (see above). Must be awaited inside the shared runtime's `block_on`.
 async fn on_worker<F>(fut: F) -> F::Output
 where
     F: Future + Send,
     F::Output: Send + 'static,
 {
-    let mut fut = Box::pin(fut);
-    let first = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await;
-    if let Poll::Ready(v) = first {
-        return v;
-    }
     let gone = Arc::new(Gone::default());
     let signal = SignalOnDrop(gone.clone());
     let task: Pin<Box<dyn Future<Output = F::Output> + Send + '_>> = Box::pin(async move {
@@ -189,6 +183,16 @@ where
         gone,
     }
     .await
+}
+
+/// Polls `fut` once inside the shared runtime without waiting: `None` if it is not ready (it is
+/// dropped then, so only for cancel-safe futures such as [`ChatStream::next_chunk`]). For work
+/// that is often ready at once, before falling back to a blocking call.
+pub fn poll_once<F: Future>(fut: F) -> Option<F::Output> {
+    use futures_util::FutureExt;
+    let rt = runtime().ok()?;
+    let _guard = rt.enter();
+    fut.now_or_never()
 }
 
 /// Runs `fut` to completion on the shared runtime, the calling thread waiting.
