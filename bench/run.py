@@ -36,7 +36,7 @@ if a.smoke:
     COUNTS = {"seq": 20, "conc": 128, "stream": 5}
 else:
     ROUNDS, SECONDS = a.rounds, 12.0
-    COUNTS = {"seq": 1000, "conc": 4000, "stream": 150}
+    COUNTS = {"seq": 3000, "conc": 40000, "stream": 600}
 
 PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
 
