@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use openai_core::{
-    ChatCompletionRequest, ClientBuilder, ClientConfig, EmbeddingRequest, ImageGenerationRequest,
-    Proxy, RequestOptions, Timeouts,
+    ChatCompletionRequest, ClientBuilder, EmbeddingRequest, ImageGenerationRequest, Proxy,
+    RequestOptions, Timeouts,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -174,39 +174,6 @@ fn apply(mut b: ClientBuilder, s: &Settings<'_, '_>) -> PyResult<ClientBuilder> 
         b = b.ca_file(v);
     }
     Ok(b)
-}
-
-/// A builder holding everything `config` resolved to. (Candidate for the core:
-/// `ClientConfig::to_builder()`.)
-fn builder_from(c: &ClientConfig) -> ClientBuilder {
-    let mut b = ClientBuilder::new()
-        .api_key(c.api_key().expose())
-        .base_url(c.base_url())
-        .timeouts(c.timeouts())
-        .max_retries(c.max_retries());
-    if let Some(v) = c.organization() {
-        b = b.organization(v);
-    }
-    if let Some(v) = c.project() {
-        b = b.project(v);
-    }
-    for (k, v) in c.default_headers() {
-        b = b.default_header(k, v);
-    }
-    for (k, v) in c.default_query() {
-        b = b.default_query(k, v);
-    }
-    match c.proxy() {
-        Some(Proxy::All(u)) => b = b.proxy(u),
-        Some(Proxy::PerScheme { http, https }) => {
-            b = b.proxy_per_scheme(http.clone(), https.clone())
-        }
-        None => {}
-    }
-    if let Some(p) = c.ca_file() {
-        b = b.ca_file(p);
-    }
-    b
 }
 
 /// Per-request options (`extra_headers`, `extra_query`, `extra_body`, `timeout`,
@@ -450,7 +417,7 @@ impl Client {
             proxy,
             ca_file,
         };
-        let inner = apply(builder_from(self.inner.config()), &s)?
+        let inner = apply(self.inner.config().to_builder(), &s)?
             .build()
             .map_err(|e| self.err(py, &e))?;
         Ok(Client { inner })

@@ -194,6 +194,40 @@ impl ClientConfig {
     pub fn ca_file(&self) -> Option<&Path> {
         self.ca_file.as_deref()
     }
+
+    /// A builder holding every setting of this configuration, to change some and build another
+    /// client (`client.with_options(...)` in the official SDK). What the environment supplied is
+    /// explicit in it, so building it again resolves to the same configuration.
+    pub fn to_builder(&self) -> ClientBuilder {
+        let mut b = ClientBuilder::new()
+            .api_key(self.api_key.expose())
+            .base_url(&self.base_url)
+            .timeouts(self.timeouts)
+            .max_retries(self.max_retries);
+        if let Some(v) = &self.organization {
+            b = b.organization(v);
+        }
+        if let Some(v) = &self.project {
+            b = b.project(v);
+        }
+        for (k, v) in &self.default_headers {
+            b = b.default_header(k, v);
+        }
+        for (k, v) in &self.default_query {
+            b = b.default_query(k, v);
+        }
+        match &self.proxy {
+            Some(Proxy::All(u)) => b = b.proxy(u),
+            Some(Proxy::PerScheme { http, https }) => {
+                b = b.proxy_per_scheme(http.clone(), https.clone())
+            }
+            None => {}
+        }
+        if let Some(p) = &self.ca_file {
+            b = b.ca_file(p);
+        }
+        b
+    }
 }
 
 /// An explicit proxy: `http://`, `https://`, `socks5://` or `socks5h://`, optionally per scheme.
@@ -498,6 +532,36 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn to_builder_round_trips_every_setting() {
+        let ca =
+            std::env::temp_dir().join(format!("openai-rs-to-builder-{}.pem", std::process::id()));
+        std::fs::write(&ca, "not checked until the transport is built").unwrap();
+        let c = ClientBuilder::new()
+            .api_key("sk-1")
+            .project("proj")
+            .default_header("x-a", "1")
+            .default_query("api-version", "2")
+            .proxy_per_scheme(Some("http://p:1".into()), None)
+            .ca_file(&ca)
+            .connect_timeout(Duration::from_secs(3))
+            .total_timeout(Duration::from_secs(30))
+            .max_retries(7)
+            .env(map(&[
+                ("OPENAI_BASE_URL", "http://env/v1"),
+                ("OPENAI_ORG_ID", "org-env"),
+            ]))
+            .resolve()
+            .unwrap();
+        // Rebuilt with an empty environment: what came from it must be explicit in the builder.
+        let again = c.to_builder().env(map(&[])).resolve().unwrap();
+        assert_eq!(format!("{again:?}"), format!("{c:?}"));
+        assert_eq!(again.api_key().expose(), "sk-1");
+        assert_eq!(again.organization(), Some("org-env"));
+        assert_eq!(again.base_url(), "http://env/v1");
+        let _ = std::fs::remove_file(&ca);
     }
 
     #[test]
