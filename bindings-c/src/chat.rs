@@ -102,6 +102,17 @@ pub struct openai_chat_response {
 }
 
 impl openai_chat_response {
+    /// The handle for a completed call: the completion plus its request id, raw body and retries.
+    pub(crate) fn from_response(resp: openai_core::Response<ChatCompletion>) -> Self {
+        let raw = String::from_utf8_lossy(&resp.raw);
+        Self::new(
+            resp.data,
+            resp.request_id.as_deref(),
+            &raw,
+            resp.retries_taken,
+        )
+    }
+
     /// Caches the C strings of a completion.
     pub(crate) fn new(
         completion: ChatCompletion,
@@ -423,14 +434,7 @@ pub unsafe extern "C" fn openai_client_chat(
             client.chat_completion(&request.request, &opts),
             cancel.as_ref(),
         )??;
-        let raw = String::from_utf8_lossy(&resp.raw);
-        let r = openai_chat_response::new(
-            resp.data,
-            resp.request_id.as_deref(),
-            &raw,
-            resp.retries_taken,
-        );
-        out.write(into_handle(r));
+        out.write(into_handle(openai_chat_response::from_response(resp)));
         Ok(())
     })
 }

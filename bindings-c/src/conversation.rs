@@ -4,10 +4,10 @@
 use std::ffi::c_char;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use openai_core::blocking::block_on_cancellable;
+use openai_core::blocking::{CancellationToken, block_on_cancellable};
 use openai_core::conversation::CallReport;
 use openai_core::tokens::TokenCounter;
-use openai_core::{Conversation, Encoding, Message, RequestOptions, UsageTotals};
+use openai_core::{Client, Conversation, Encoding, Message, RequestOptions, UsageTotals};
 
 use crate::chat::{openai_chat_response, role_from_u32};
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
@@ -169,6 +169,25 @@ unsafe fn turn_input(user_text: *const c_char) -> FfiResult<Vec<Message>> {
     Ok(vec![Message::user(unsafe {
         str_arg(user_text, "user_text")
     }?)])
+}
+
+/// The arguments of a turn (`_send`, `_stream`): the conversation, a client reference, the
+/// input (see [`turn_input`]) and the cancel token.
+unsafe fn turn_args<'a>(
+    conversation: *const openai_conversation,
+    client: *const openai_client,
+    user_text: *const c_char,
+    cancel: *const openai_cancel_token,
+) -> FfiResult<(&'a Shared, Client, Vec<Message>, Option<CancellationToken>)> {
+    // SAFETY: the C contract for every pointer argument.
+    unsafe {
+        Ok((
+            &as_ref(conversation, "conversation")?.conv,
+            client_arg(client)?,
+            turn_input(user_text)?,
+            cancel_arg(cancel),
+        ))
+    }
 }
 
 // ================================================================================================
@@ -556,23 +575,18 @@ pub unsafe extern "C" fn openai_conversation_send(
 ) -> openai_status {
     ffi_guard(|| {
         // SAFETY: the C contract for every pointer argument.
-        let (conv, client, input, cancel) = unsafe {
-            (
-                &as_ref(conversation, "conversation")?.conv,
-                client_arg(client)?,
-                turn_input(user_text)?,
-                cancel_arg(cancel),
-            )
-        };
+        let (conv, client, input, cancel) =
+            unsafe { turn_args(conversation, client, user_text, cancel) }?;
         let turn = lock(conv).prepare(input)?;
         let opts = RequestOptions::default();
         let call = client.chat_completion(turn.request(), &opts);
-        let resp = block_on_cancellable(call, cancel.as_ref())??;
-        let raw = String::from_utf8_lossy(&resp.raw).into_owned();
-        let meta = (resp.request_id.clone(), resp.retries_taken);
-        let done = lock(conv).commit(turn.complete_with(resp.data))?;
+        let mut resp = block_on_cancellable(call, cancel.as_ref())??;
+        let completion = std::mem::take(&mut resp.data);
+        resp.data = lock(conv)
+            .commit(turn.complete_with(completion))?
+            .completion;
         if !out.is_null() {
-            let r = openai_chat_response::new(done.completion, meta.0.as_deref(), &raw, meta.1);
+            let r = openai_chat_response::from_response(resp);
             util::out(out, "out")?.write(into_handle(r));
         }
         Ok(())
@@ -596,14 +610,8 @@ pub unsafe extern "C" fn openai_conversation_stream(
 ) -> openai_status {
     ffi_guard(|| {
         // SAFETY: the C contract for every pointer argument.
-        let (conv, client, input, cancel) = unsafe {
-            (
-                &as_ref(conversation, "conversation")?.conv,
-                client_arg(client)?,
-                turn_input(user_text)?,
-                cancel_arg(cancel),
-            )
-        };
+        let (conv, client, input, cancel) =
+            unsafe { turn_args(conversation, client, user_text, cancel) }?;
         let out = util::out(out, "out")?;
         let turn = lock(conv).prepare(input)?;
         let opts = RequestOptions::default();
