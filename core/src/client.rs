@@ -714,23 +714,29 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
             }
         }
     }
+    let mut extra_roots = Vec::new();
     if let Some(path) = &config.ca_file {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
         let pem = std::fs::read(path)
             .map_err(|e| Error::config(format!("cannot read CA bundle {}: {e}", path.display())))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::config(format!(
-                "CA bundle {} is not valid PEM: {e}",
-                path.display()
-            ))
-        })?;
-        if certs.is_empty() {
+        extra_roots = CertificateDer::pem_slice_iter(&pem)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| {
+                Error::config(format!(
+                    "CA bundle {} is not valid PEM: {e}",
+                    path.display()
+                ))
+            })?;
+        if extra_roots.is_empty() {
             return Err(Error::config(format!(
                 "CA bundle {} holds no certificate",
                 path.display()
             )));
         }
-        b = b.tls_certs_merge(certs);
     }
+    let tls = crate::tls::client_config(extra_roots)
+        .map_err(|e| Error::config(format!("cannot set up TLS: {e}")))?;
+    b = b.tls_backend_preconfigured(tls);
     b.build()
         .map_err(|e| Error::config(format!("cannot build the HTTP client: {}", chain(&e))))
 }

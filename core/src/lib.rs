@@ -22,6 +22,7 @@ pub mod models;
 pub mod retry;
 pub mod sse;
 mod stream;
+mod tls;
 pub mod tokens;
 pub mod types;
 
