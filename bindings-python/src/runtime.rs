@@ -1,8 +1,9 @@
 //! Running core futures from Python.
 //!
-//! - Sync calls: the interpreter is detached (the GIL released) while the future runs on the
-//!   calling thread, and signals are checked every 100 ms so Ctrl-C interrupts a call promptly
-//!   (the future is dropped, which closes its connection).
+//! - Sync calls: the interpreter is detached (the GIL released) while the future runs on a
+//!   runtime worker and the calling thread waits; on the main thread signals are checked every
+//!   100 ms so Ctrl-C interrupts a call promptly (the future is dropped, which closes its
+//!   connection).
 //! - Async calls: see [`crate::aio`].
 
 use std::future::Future;
@@ -39,11 +40,24 @@ where
     })
 }
 
-/// Whether this is the process's main thread (where Python delivers signals).
+/// Whether this is the process's main thread (where Python delivers signals). Asked on every
+/// call, so the answer is kept per thread, and asked again in a forked child (where the forking
+/// thread becomes the main one).
 #[cfg(target_os = "linux")]
 fn is_main_thread() -> bool {
-    // SAFETY: both calls only read the calling thread's / process's ids.
-    unsafe { libc::gettid() == libc::getpid() }
+    use std::cell::Cell;
+    thread_local!(static MAIN: Cell<(u32, bool)> = const { Cell::new((0, false)) });
+    let pid = openai_core::blocking::pid();
+    MAIN.with(|m| {
+        let (seen, main) = m.get();
+        if seen == pid {
+            return main;
+        }
+        // SAFETY: gettid only reads the calling thread's id.
+        let main = unsafe { libc::gettid() } as u32 == pid;
+        m.set((pid, main));
+        main
+    })
 }
 
 #[cfg(not(target_os = "linux"))]

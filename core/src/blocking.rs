@@ -3,8 +3,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -25,11 +25,50 @@ struct RuntimeForPid {
 /// the child.
 static RUNTIME: AtomicPtr<RuntimeForPid> = AtomicPtr::new(std::ptr::null_mut());
 
+/// The process id, without a `getpid` syscall per call: the fork checks here and in the client
+/// run on every request. A `pthread_atfork` child handler clears the cache, so a forked child
+/// (`fork()` from C, `os.fork()`, `multiprocessing`) reads its own id. A child made by a raw
+/// `clone` syscall skips the handler, and would need `posix_spawn`/`exec` anyway.
+pub fn pid() -> u32 {
+    use std::sync::atomic::{AtomicU8, AtomicU32};
+    static PID: AtomicU32 = AtomicU32::new(0);
+    // 0: no handler yet, 1: being registered, 2: registered.
+    static HOOKED: AtomicU8 = AtomicU8::new(0);
+    extern "C" fn forget_in_child() {
+        PID.store(0, Ordering::Relaxed);
+    }
+    let cached = PID.load(Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    let pid = std::process::id();
+    match HOOKED.load(Ordering::Acquire) {
+        // Cache only once the handler is in place, or a fork in between would keep it.
+        2 => PID.store(pid, Ordering::Relaxed),
+        0 if HOOKED
+            .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok() =>
+        {
+            // SAFETY: registers a handler that only stores to an atomic (async-signal-safe).
+            #[cfg(unix)]
+            let ok = unsafe { libc::pthread_atfork(None, None, Some(forget_in_child)) } == 0;
+            #[cfg(not(unix))]
+            let ok = false;
+            if ok {
+                HOOKED.store(2, Ordering::Release);
+            }
+            // Registration failed (ENOMEM): stay at 1, never cache, always ask the kernel.
+        }
+        _ => {}
+    }
+    pid
+}
+
 /// The process-wide runtime, built on first use (never at load, so importing a binding and then
 /// forking is harmless). A forked child gets a fresh runtime: the parent's worker threads do not
 /// exist in the child, so its runtime is leaked rather than used or dropped.
 pub fn runtime() -> Result<&'static Runtime> {
-    let pid = std::process::id();
+    let pid = pid();
     let cur = RUNTIME.load(Ordering::Acquire);
     if !cur.is_null() {
         // SAFETY: entries are leaked, never freed, so the reference is 'static.
@@ -104,85 +143,113 @@ fn check_not_nested() -> Result<()> {
 // two hand-offs per call. Work that is often ready at once (a stream chunk already buffered)
 // should try [`poll_once`] first, which costs no hand-off at all.
 //
+// The caller does not enter the runtime to wait: it parks on its own thread (`park_on`), so the
+// completion costs one `unpark` (a single futex wake), where the runtime's `block_on` would take
+// a mutex and a condition variable on both sides. The future is boxed once, at the start, so the
+// large request state machine is not copied again on its way to the worker.
+//
 // The future borrows from the caller's stack, so it is spawned with its lifetime erased. That is
-// sound because the caller never gets past `Joined` before the task is gone: on completion, and
-// on cancellation (`Joined` is dropped: it aborts the task and waits for the future to be
-// dropped on the worker) alike.
+// sound because the caller never gets past `Joined` before the task's future is gone: a task's
+// join handle becomes ready only after its future was dropped (tokio drops the future before it
+// stores the output, on completion, on panic and on abort alike), and dropping an unfinished
+// `Joined` (the call was cancelled) aborts the task and waits for exactly that.
 
-/// Set when the spawned future has been dropped (finished or aborted).
-#[derive(Default)]
-struct Gone {
-    gone: Mutex<bool>,
-    cv: Condvar,
+/// Wakes the thread waiting in [`park_on`].
+struct Unparker(std::thread::Thread);
+
+impl std::task::Wake for Unparker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
 }
 
-impl Gone {
-    fn wait(&self) {
-        let mut g = self.gone.lock().unwrap_or_else(|e| e.into_inner());
-        while !*g {
-            g = self.cv.wait(g).unwrap_or_else(|e| e.into_inner());
+/// Polls `fut` on the calling thread, parking it between polls. Every `every` (if given) without
+/// progress, `tick` runs; its error abandons the wait (`fut` is dropped) and is returned.
+fn park_on<F: Future, E>(
+    fut: F,
+    every: Option<Duration>,
+    mut tick: impl FnMut() -> std::result::Result<(), E>,
+) -> std::result::Result<F::Output, E> {
+    let waker = std::task::Waker::from(Arc::new(Unparker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    let mut next_tick = every.map(|e| std::time::Instant::now() + e);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return Ok(out);
+        }
+        // A wake that came before `park` makes it return at once, so none is lost; a spurious
+        // return only costs another poll.
+        match (every, next_tick) {
+            (Some(every), Some(at)) => {
+                let now = std::time::Instant::now();
+                if now >= at {
+                    tick()?;
+                    next_tick = Some(now + every);
+                } else {
+                    std::thread::park_timeout(at - now);
+                }
+            }
+            _ => std::thread::park(),
         }
     }
 }
 
-/// Lives inside the spawned future; signals [`Gone`] when the future is dropped.
-struct SignalOnDrop(Arc<Gone>);
-
-impl Drop for SignalOnDrop {
-    fn drop(&mut self) {
-        *self.0.gone.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.0.cv.notify_all();
-    }
-}
-
-/// The spawned rest of a call. Dropping it (the call was cancelled) aborts the task and blocks
-/// until the task's future, which borrows from the caller, has been dropped.
+/// The spawned rest of a call. Dropping it unfinished (the call was cancelled) aborts the task
+/// and blocks until the task's future, which borrows from the caller, has been dropped.
 struct Joined<T> {
-    handle: JoinHandle<T>,
-    gone: Arc<Gone>,
+    /// `None` once the handle has returned its output.
+    handle: Option<JoinHandle<T>>,
 }
 
 impl<T> Future for Joined<T> {
     type Output = T;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        match Pin::new(&mut self.handle).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(v)) => Poll::Ready(v),
+        let Some(handle) = self.handle.as_mut() else {
+            panic!("a finished call was polled again");
+        };
+        let out = match Pin::new(handle).poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(out) => out,
+        };
+        self.handle = None;
+        match out {
+            Ok(v) => Poll::Ready(v),
             // A panic in the call surfaces on the caller, as it would have with `block_on`.
-            Poll::Ready(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Poll::Ready(Err(_)) => panic!("the runtime shut down while a call was running"),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => panic!("the runtime shut down while a call was running"),
         }
     }
 }
 
 impl<T> Drop for Joined<T> {
     fn drop(&mut self) {
-        self.handle.abort();
-        self.gone.wait();
+        if let Some(handle) = self.handle.take() {
+            handle.abort();
+            // Ready only once the future is dropped; its output or error is of no use now.
+            let _ = park_on(handle, None, || Ok::<(), ()>(()));
+        }
     }
 }
 
-/// Runs `fut` on a worker (see above). Must be awaited inside the shared runtime's `block_on`.
-async fn on_worker<F>(fut: F) -> F::Output
+/// Spawns `fut` onto a worker of the shared runtime (see above).
+fn on_worker<F>(fut: F) -> Result<Joined<F::Output>>
 where
     F: Future + Send,
     F::Output: Send + 'static,
 {
-    let gone = Arc::new(Gone::default());
-    let signal = SignalOnDrop(gone.clone());
-    let task: Pin<Box<dyn Future<Output = F::Output> + Send + '_>> = Box::pin(async move {
-        let _signal = signal;
-        fut.await
-    });
-    // SAFETY: only the lifetime changes. The task is awaited through `Joined`, which does not
-    // let this function finish, return early or unwind before the task's future was dropped.
+    let rt = runtime()?;
+    let task: Pin<Box<dyn Future<Output = F::Output> + Send + '_>> = Box::pin(fut);
+    // SAFETY: only the lifetime changes. The task is owned by `Joined`, which does not let the
+    // caller return or unwind past it before the task's future was dropped (see above).
     let task: Pin<Box<dyn Future<Output = F::Output> + Send + 'static>> =
         unsafe { std::mem::transmute(task) };
-    Joined {
-        handle: tokio::spawn(task),
-        gone,
-    }
-    .await
+    Ok(Joined {
+        handle: Some(rt.spawn(task)),
+    })
 }
 
 /// Polls `fut` once inside the shared runtime without waiting: `None` if it is not ready (it is
@@ -202,7 +269,8 @@ where
     F::Output: Send + 'static,
 {
     check_not_nested()?;
-    Ok(runtime()?.block_on(on_worker(fut)))
+    let joined = on_worker(fut)?;
+    park_on(joined, None, || Ok::<(), Error>(()))
 }
 
 /// Like [`block_on`], but gives up with [`ErrorKind::Cancelled`] as soon as `cancel` fires (from
@@ -219,13 +287,18 @@ where
     if token.is_cancelled() {
         return Err(cancelled());
     }
-    runtime()?.block_on(async {
-        tokio::select! {
-            biased;
-            _ = token.cancelled() => Err(cancelled()),
-            out = on_worker(fut) => Ok(out),
-        }
-    })
+    let joined = on_worker(fut)?;
+    park_on(
+        async {
+            tokio::select! {
+                biased;
+                _ = token.cancelled() => Err(cancelled()),
+                out = joined => Ok(out),
+            }
+        },
+        None,
+        || Ok::<(), Error>(()),
+    )?
 }
 
 /// Like [`block_on`], but calls `interrupt` every `every` while waiting; when it returns `Err`
@@ -234,7 +307,7 @@ where
 pub fn block_on_interruptible<F, E>(
     fut: F,
     every: Duration,
-    mut interrupt: impl FnMut() -> std::result::Result<(), E>,
+    interrupt: impl FnMut() -> std::result::Result<(), E>,
 ) -> std::result::Result<Result<F::Output>, E>
 where
     F: Future + Send,
@@ -243,25 +316,11 @@ where
     if let Err(e) = check_not_nested() {
         return Ok(Err(e));
     }
-    let rt = match runtime() {
-        Ok(rt) => rt,
+    let joined = match on_worker(fut) {
+        Ok(j) => j,
         Err(e) => return Ok(Err(e)),
     };
-    rt.block_on(async {
-        let fut = on_worker(fut);
-        tokio::pin!(fut);
-        // The first tick is one period away: an interval's immediate first tick would still go
-        // through the timer wheel and delay the first poll of `fut` by up to a millisecond.
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                biased;
-                out = &mut fut => return Ok(Ok(out)),
-                _ = tick.tick() => interrupt()?,
-            }
-        }
-    })
+    park_on(joined, Some(every), interrupt).map(Ok)
 }
 
 fn cancelled() -> Error {
@@ -408,8 +467,9 @@ mod tests {
 
     #[test]
     fn fork_child_gets_a_working_runtime() {
-        // Make sure the parent has a runtime with live workers before forking.
+        // Make sure the parent has a runtime with live workers, and a cached pid, before forking.
         block_on(async { tokio::task::yield_now().await }).unwrap();
+        assert_eq!(super::pid(), std::process::id());
         // SAFETY: the child only runs async-signal-unsafe code that this test controls and exits
         // with _exit; this is exactly the situation the PID check exists for.
         let pid = unsafe { libc::fork() };
@@ -418,7 +478,10 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 7
             });
-            let code = if matches!(ok, Ok(7)) { 0 } else { 1 };
+            // The cached process id was forgotten at the fork.
+            // SAFETY: getpid only reads the process id.
+            let own_pid = super::pid() as libc::pid_t == unsafe { libc::getpid() };
+            let code = if matches!(ok, Ok(7)) && own_pid { 0 } else { 1 };
             // SAFETY: _exit is async-signal-safe and skips the parent's atexit handlers.
             unsafe { libc::_exit(code) };
         }

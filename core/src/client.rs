@@ -218,7 +218,7 @@ impl Client {
     }
 
     fn http(&self) -> Result<reqwest::Client> {
-        let pid = std::process::id();
+        let pid = crate::blocking::pid();
         let p = self.inner.http.load(Ordering::Acquire);
         if !p.is_null() {
             // SAFETY: entries are only freed by Inner::drop; an entry replaced after a fork is
