@@ -22,6 +22,19 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* This process's own peak RSS (VmHWM), -1 if unknown. The harness's wait4 figure is no use: a
+ * child's ru_maxrss starts at the RSS of the harness it was forked from, before the exec. */
+static long peak_rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = -1;
+  if (!f) return -1;
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, "VmHWM:", 6)) { kib = atol(line + 6); break; }
+  fclose(f);
+  return kib;
+}
+
 static const char *base = NULL;
 static const char *mode = "seq";
 static long n = 100, concurrency = 64;
@@ -134,8 +147,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   double elapsed = now_s() - started;
-  printf("{\"requests\": %ld, \"errors\": %ld, \"chunks\": %ld, \"elapsed_s\": %.6f, \"cpu_loop_s\": %.6f, \"latencies_ms\": [",
-         done, errors, chunks, elapsed, cpu_s() - cpu0);
+  printf("{\"requests\": %ld, \"errors\": %ld, \"chunks\": %ld, \"elapsed_s\": %.6f, \"cpu_loop_s\": %.6f, \"peak_rss_kib\": %ld, \"latencies_ms\": [",
+         done, errors, chunks, elapsed, cpu_s() - cpu0, peak_rss_kib());
   for (long i = 0; i < done; i++) printf(i ? ",%.4f" : "%.4f", lat[i]);
   printf("]}\n");
   free(lat);

@@ -139,6 +139,20 @@ elif a.mode == "stream":
 else:
     raise SystemExit(f"unknown mode {a.mode}")
 
+
+def peak_rss_kib():
+    """This process's own peak RSS. The harness's wait4 figure is no use: a child's ru_maxrss
+    starts at the RSS of the harness it was forked from, before the exec."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 print(
     json.dumps(
         {
@@ -149,6 +163,7 @@ print(
             "latencies_ms": latencies,
             "import_ms": (T_READY - T_ARGS) * 1e3,
             "cpu_loop_s": time.process_time() - cpu_start,
+            "peak_rss_kib": peak_rss_kib(),
         }
     )
 )

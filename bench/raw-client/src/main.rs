@@ -109,6 +109,14 @@ async fn one_stream(
 }
 
 /// CPU time of the whole process (all threads), from /proc: user + system ticks.
+/// This process's own peak RSS (VmHWM). The harness's wait4 figure is no use: a child's
+/// ru_maxrss starts at the RSS of the harness it was forked from, before the exec.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn cpu_s() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
@@ -200,6 +208,7 @@ async fn main() {
         "chunks": chunks,
         "elapsed_s": started.elapsed().as_secs_f64(),
         "cpu_loop_s": cpu_s() - cpu0,
+        "peak_rss_kib": peak_rss_kib(),
         "latencies_ms": latencies,
     });
     println!("{out}");
