@@ -72,8 +72,8 @@ pub struct Response<T> {
     pub status: u16,
     /// `x-request-id`.
     pub request_id: Option<String>,
-    /// Response headers, names lowercased.
-    pub headers: Vec<(String, String)>,
+    /// Response headers (moved from the transport, not copied).
+    pub headers: HeaderMap,
     /// The body as received.
     pub raw: Bytes,
     /// Retries before the attempt that succeeded.
@@ -467,7 +467,7 @@ impl Client {
                 "expected a buffered response",
             ));
         };
-        let data = decode_checked(status, &headers, &body, request_id.clone())?;
+        let data = decode_checked(status, content_type(&headers), &body, request_id.clone())?;
         Ok(Response {
             data,
             status,
@@ -745,7 +745,7 @@ enum StreamOrBody {
     Stream(reqwest::Response),
     Body {
         status: u16,
-        headers: Vec<(String, String)>,
+        headers: HeaderMap,
         body: Bytes,
     },
 }
@@ -772,20 +772,13 @@ async fn attempt(
     stream: bool,
 ) -> Result<AttemptOk> {
     let fut = async {
-        let resp = req.send().await.map_err(transport_error)?;
+        let mut resp = req.send().await.map_err(transport_error)?;
         let status = resp.status();
         let request_id = header_str(resp.headers(), "x-request-id");
         if status.is_success() && stream {
             return Ok(AttemptOk::Success(StreamOrBody::Stream(resp), request_id));
         }
-        let headers = header_pairs(resp.headers());
-        let retry_after = retry::parse_retry_after(
-            header_str(resp.headers(), "retry-after-ms").as_deref(),
-            header_str(resp.headers(), "retry-after").as_deref(),
-            SystemTime::now(),
-        );
-        let should_retry =
-            retry::should_retry_header(header_str(resp.headers(), "x-should-retry").as_deref());
+        let headers = std::mem::take(resp.headers_mut());
         let body = resp.bytes().await.map_err(|e| {
             let mut err = transport_error(e);
             if status.is_success() {
@@ -811,7 +804,14 @@ async fn attempt(
                 request_id,
             ));
         }
-        let err = Error::from_status(status.as_u16(), &body, headers, request_id);
+        let retry_after = retry::parse_retry_after(
+            header_str(&headers, "retry-after-ms").as_deref(),
+            header_str(&headers, "retry-after").as_deref(),
+            SystemTime::now(),
+        );
+        let should_retry =
+            retry::should_retry_header(header_str(&headers, "x-should-retry").as_deref());
+        let err = Error::from_status(status.as_u16(), &body, header_pairs(&headers), request_id);
         Ok(AttemptOk::Status(err, retry_after, should_retry))
     };
     match timeout {
@@ -920,9 +920,15 @@ fn decode_json(body: &[u8]) -> Result<Value> {
 /// Decodes a 2xx body: an empty body (204, `content-length: 0`) is `null` (fine for `Value`, a
 /// decode error for a typed response); a non-JSON content type, malformed JSON or the wrong shape
 /// is a decode error that carries the raw body and status.
+fn content_type(h: &HeaderMap) -> &str {
+    h.get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
 fn decode_checked<T: DeserializeOwned>(
     status: u16,
-    headers: &[(String, String)],
+    ct: &str,
     body: &[u8],
     request_id: Option<String>,
 ) -> Result<T> {
@@ -935,11 +941,6 @@ fn decode_checked<T: DeserializeOwned>(
         return serde_json::from_value(Value::Null)
             .map_err(|_| fail("the response body is empty".into()));
     }
-    let ct = headers
-        .iter()
-        .find(|(k, _)| k == "content-type")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
     if !(ct.is_empty() || ct.contains("json")) {
         return Err(fail(format!(
             "expected a JSON response, got content type {ct:?}"
@@ -1057,28 +1058,27 @@ mod tests {
 
     #[test]
     fn decode_checked_rules() {
-        let json = vec![("content-type".to_string(), "application/json".to_string())];
+        let json = "application/json";
         assert_eq!(
-            decode_checked::<Value>(200, &json, b"", None).unwrap(),
+            decode_checked::<Value>(200, json, b"", None).unwrap(),
             Value::Null
         );
         assert_eq!(
-            decode_checked::<Value>(204, &json, b"", None).unwrap(),
+            decode_checked::<Value>(204, json, b"", None).unwrap(),
             Value::Null
         );
-        let e = decode_checked::<ChatCompletion>(200, &json, b"", None).unwrap_err();
+        let e = decode_checked::<ChatCompletion>(200, json, b"", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         let e =
-            decode_checked::<ChatCompletion>(200, &json, br#"{"choices": 5}"#, None).unwrap_err();
+            decode_checked::<ChatCompletion>(200, json, br#"{"choices": 5}"#, None).unwrap_err();
         assert!(e.to_string().contains("shape"), "{e}");
-        let e = decode_checked::<Value>(200, &json, b"{invalid", None).unwrap_err();
+        let e = decode_checked::<Value>(200, json, b"{invalid", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert_eq!(e.body(), Some("{invalid"));
         assert_eq!(e.status(), Some(200));
-        let e = decode_checked::<Value>(200, &json, b"   ", None).unwrap_err();
+        let e = decode_checked::<Value>(200, json, b"   ", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
-        let text = vec![("content-type".to_string(), "text/plain".to_string())];
-        let e = decode_checked::<Value>(200, &text, b"not json", None).unwrap_err();
+        let e = decode_checked::<Value>(200, "text/plain", b"not json", None).unwrap_err();
         assert!(e.to_string().contains("text/plain"));
     }
 
