@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -80,6 +79,9 @@ pub fn runtime() -> Result<&'static Runtime> {
     let built = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(worker_threads())
         .thread_name("openai-rs")
+        // Wakes of blocking callers are batched (see `wake`): flushed before a worker sleeps.
+        .on_thread_start(crate::wake::mark_worker)
+        .on_thread_park(crate::wake::flush)
         .enable_all()
         .build()
         .map_err(|e| {
@@ -143,28 +145,17 @@ fn check_not_nested() -> Result<()> {
 // two hand-offs per call. Work that is often ready at once (a stream chunk already buffered)
 // should try [`poll_once`] first, which costs no hand-off at all.
 //
-// The caller does not enter the runtime to wait: it parks on its own thread (`park_on`), so the
-// completion costs one `unpark` (a single futex wake), where the runtime's `block_on` would take
-// a mutex and a condition variable on both sides. The future is boxed once, at the start, so the
-// large request state machine is not copied again on its way to the worker.
+// The caller does not enter the runtime to wait: it sleeps on a futex of its own (`park_on`,
+// `crate::wake`), where the runtime's `block_on` would take a mutex and a condition variable on
+// both sides, and a worker batches the wakes of the callers it completes (one switch per call
+// instead of two when many threads wait). The future is boxed once, at the start, so the large
+// request state machine is not copied again on its way to the worker.
 //
 // The future borrows from the caller's stack, so it is spawned with its lifetime erased. That is
 // sound because the caller never gets past `Joined` before the task's future is gone: a task's
 // join handle becomes ready only after its future was dropped (tokio drops the future before it
 // stores the output, on completion, on panic and on abort alike), and dropping an unfinished
 // `Joined` (the call was cancelled) aborts the task and waits for exactly that.
-
-/// Wakes the thread waiting in [`park_on`].
-struct Unparker(std::thread::Thread);
-
-impl std::task::Wake for Unparker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
-}
 
 /// Polls `fut` on the calling thread, parking it between polls. Every `every` (if given) without
 /// progress, `tick` runs; its error abandons the wait (`fut` is dropped) and is returned.
@@ -173,7 +164,8 @@ fn park_on<F: Future, E>(
     every: Option<Duration>,
     mut tick: impl FnMut() -> std::result::Result<(), E>,
 ) -> std::result::Result<F::Output, E> {
-    let waker = std::task::Waker::from(Arc::new(Unparker(std::thread::current())));
+    let waiter = crate::wake::Waiter::new();
+    let waker = std::task::Waker::from(waiter.clone());
     let mut cx = Context::from_waker(&waker);
     let mut fut = std::pin::pin!(fut);
     let mut next_tick = every.map(|e| std::time::Instant::now() + e);
@@ -181,19 +173,21 @@ fn park_on<F: Future, E>(
         if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
             return Ok(out);
         }
-        // A wake that came before `park` makes it return at once, so none is lost; a spurious
-        // return only costs another poll.
-        match (every, next_tick) {
-            (Some(every), Some(at)) => {
+        // A wake that came before the wait makes it return at once, so none is lost; a
+        // spurious return only costs another poll.
+        match next_tick {
+            Some(at) => {
                 let now = std::time::Instant::now();
                 if now >= at {
                     tick()?;
-                    next_tick = Some(now + every);
+                    next_tick = every.map(|e| now + e);
                 } else {
-                    std::thread::park_timeout(at - now);
+                    waiter.wait(Some(at));
                 }
             }
-            _ => std::thread::park(),
+            None => {
+                waiter.wait(None);
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ mod stream;
 mod tls;
 pub mod tokens;
 pub mod types;
+mod wake;
 
 pub use client::{Client, RETRY_COUNT_HEADER, RequestOptions, Response};
 pub use config::{

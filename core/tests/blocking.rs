@@ -149,3 +149,29 @@ fn forked_child_can_use_a_client_made_in_the_parent() {
     );
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+/// Wakes of waiting callers are batched by the workers and share futex words (more threads than
+/// slots here): every call must still return, with its own result, and none may hang.
+#[test]
+fn many_threads_waiting_at_once_all_get_their_own_results() {
+    let handles: Vec<_> = (0..200u64)
+        .map(|t| {
+            std::thread::spawn(move || {
+                for i in 0..200u64 {
+                    let got = blocking::block_on(async move {
+                        // Completes on a worker, sometimes at once, sometimes after a yield.
+                        if i % 2 == 0 {
+                            tokio::task::yield_now().await;
+                        }
+                        t * 1000 + i
+                    })
+                    .unwrap();
+                    assert_eq!(got, t * 1000 + i);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
