@@ -651,10 +651,23 @@ fn lock_usage(sink: &UsageSink) -> std::sync::MutexGuard<'_, UsageTotals> {
 }
 
 pub(crate) fn record_usage(sink: &UsageSink, model: &str, usage: &crate::types::Usage) {
-    let cost = crate::models::PriceTable::builtin()
-        .get(model)
-        .map(|p| p.cost(usage));
-    lock_usage(sink).add(usage, cost);
+    use crate::models::{ModelPrice, PriceTable};
+    type Last = std::cell::RefCell<Option<(String, Option<&'static ModelPrice>)>>;
+    // The price lookup matches the model name against every entry; calls on one thread nearly
+    // always name the same model, so the last answer is kept.
+    thread_local!(static LAST: Last = const { std::cell::RefCell::new(None) });
+    let price = LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((m, p)) if m == model => *p,
+            _ => {
+                let p = PriceTable::builtin().get(model);
+                *last = Some((model.to_owned(), p));
+                p
+            }
+        }
+    });
+    lock_usage(sink).add(usage, price.map(|p| p.cost(usage)));
 }
 
 fn check_embedding_input(request: &EmbeddingRequest) -> Result<()> {
