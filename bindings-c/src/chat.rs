@@ -97,18 +97,19 @@ pub struct openai_chat_response {
     id: CString,
     model: CString,
     request_id: Option<CString>,
-    raw: CString,
+    /// The body as received; its C string is made on first use (most callers never ask).
+    raw_body: bytes::Bytes,
+    raw: std::sync::OnceLock<CString>,
     retries_taken: u32,
 }
 
 impl openai_chat_response {
     /// The handle for a completed call: the completion plus its request id, raw body and retries.
     pub(crate) fn from_response(resp: openai_core::Response<ChatCompletion>) -> Self {
-        let raw = String::from_utf8_lossy(&resp.raw);
         Self::new(
             resp.data,
             resp.request_id.as_deref(),
-            &raw,
+            resp.raw,
             resp.retries_taken,
         )
     }
@@ -117,7 +118,7 @@ impl openai_chat_response {
     pub(crate) fn new(
         completion: ChatCompletion,
         request_id: Option<&str>,
-        raw: &str,
+        raw: bytes::Bytes,
         retries_taken: u32,
     ) -> Self {
         let contents = completion
@@ -136,7 +137,8 @@ impl openai_chat_response {
             contents,
             finish_reasons,
             request_id: request_id.map(c_string),
-            raw: c_string(raw),
+            raw_body: raw,
+            raw: std::sync::OnceLock::new(),
             retries_taken,
             completion,
         }
@@ -552,7 +554,10 @@ pub unsafe extern "C" fn openai_chat_response_raw_json(
     response: *const openai_chat_response,
 ) -> *const c_char {
     ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
-        Some(r.raw.as_ptr())
+        let raw = r
+            .raw
+            .get_or_init(|| c_string(&String::from_utf8_lossy(&r.raw_body)));
+        Some(raw.as_ptr())
     })
 }
 
@@ -699,7 +704,12 @@ mod tests {
             r#"{"id":"c1","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#,
         )
         .unwrap();
-        let r = into_handle(openai_chat_response::new(c, Some("req_1"), "{}", 0));
+        let r = into_handle(openai_chat_response::new(
+            c,
+            Some("req_1"),
+            bytes::Bytes::from_static(b"{}"),
+            0,
+        ));
         // SAFETY: r is live; NULL is allowed.
         unsafe {
             assert_eq!(openai_chat_response_choice_count(r), 1);

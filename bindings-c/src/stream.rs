@@ -186,7 +186,7 @@ impl openai_chat_stream {
         Ok(openai_chat_response::new(
             completion,
             self.source.chat().request_id(),
-            &raw,
+            raw.into(),
             0,
         ))
     }
