@@ -2,12 +2,15 @@
 //! cost, budget, save/load) behind a handle, and offline token counting.
 
 use std::ffi::c_char;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use openai_core::blocking::{CancellationToken, block_on_cancellable};
 use openai_core::conversation::CallReport;
+use openai_core::lock_shared as lock;
 use openai_core::tokens::TokenCounter;
-use openai_core::{Client, Conversation, Encoding, Message, RequestOptions, UsageTotals};
+use openai_core::{
+    Client, Conversation, Encoding, Message, RequestOptions, SharedTurnStream, UsageTotals,
+};
 
 use crate::chat::{openai_chat_response, role_from_u32};
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
@@ -16,13 +19,7 @@ use crate::stream::openai_chat_stream;
 use crate::util::{self, as_ref, free_handle, into_handle, json_arg, owned_string, str_arg};
 
 /// The conversation as shared with the streams started from it.
-pub(crate) type Shared = Arc<Mutex<Conversation>>;
-
-/// Locks a conversation. A panic caught at the boundary while it was locked leaves it as the
-/// core left it (every core change is all-or-nothing), so a poisoned lock is still usable.
-pub(crate) fn lock(conv: &Shared) -> MutexGuard<'_, Conversation> {
-    conv.lock().unwrap_or_else(|e| e.into_inner())
-}
+pub(crate) type Shared = openai_core::SharedConversation;
 
 /// A chat with its history: every message of every role, the request parameters, the model's
 /// context window (older turns are left out of a request when the history outgrows it; the
@@ -616,7 +613,8 @@ pub unsafe extern "C" fn openai_conversation_stream(
         let turn = lock(conv).prepare(input)?;
         let opts = RequestOptions::default();
         let ts = block_on_cancellable(turn.stream(&client, &opts), cancel.as_ref())??;
-        let s = openai_chat_stream::for_turn(ts, conv.clone(), cancel);
+        let turn = SharedTurnStream::started(ts, conv.clone(), client.clone());
+        let s = openai_chat_stream::for_turn(turn, cancel);
         out.write(into_handle(s));
         Ok(())
     })

@@ -4,7 +4,7 @@
 use std::ffi::{CString, c_char, c_void};
 
 use openai_core::blocking::{CancellationToken, block_on_cancellable, poll_once};
-use openai_core::{ChatCompletionChunk, ChatStream, Client, RequestOptions, TurnStream};
+use openai_core::{ChatCompletionChunk, ChatStream, Client, RequestOptions, SharedTurnStream};
 
 use crate::chat::{openai_chat_request, openai_chat_response};
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
@@ -60,47 +60,43 @@ pub struct openai_chat_stream {
 #[allow(clippy::large_enum_variant)]
 enum Source {
     Plain(ChatStream),
-    Turn(TurnStream, crate::conversation::Shared),
+    Turn(SharedTurnStream),
 }
 
 impl Source {
-    fn chat(&self) -> &ChatStream {
+    /// The stream; always there (a turn handed to C has started, and is never closed while
+    /// its handle lives).
+    fn chat(&self) -> Option<&ChatStream> {
         match self {
-            Source::Plain(s) => s,
-            Source::Turn(t, _) => t.chat_stream(),
+            Source::Plain(s) => Some(s),
+            Source::Turn(t) => t.chat_stream(),
         }
     }
 
-    fn chat_mut(&mut self) -> &mut ChatStream {
+    /// The next chunk; for a turn, the end appends it to its conversation (an error if that
+    /// fails).
+    async fn next_with_raw(
+        &mut self,
+    ) -> Option<openai_core::Result<(ChatCompletionChunk, String)>> {
         match self {
-            Source::Plain(s) => s,
-            Source::Turn(t, _) => t.chat_stream_mut(),
+            Source::Plain(s) => s.next_with_raw().await,
+            Source::Turn(t) => t.next_with_raw().await,
         }
-    }
-
-    /// At `[DONE]`: appends a conversation turn (the only way a streamed reply reaches it).
-    fn commit(&self) -> FfiResult<()> {
-        if let Source::Turn(t, conv) = self {
-            let done = t.turn().clone().complete_with(t.chat_stream().completion());
-            crate::conversation::lock(conv).commit(done)?;
-        }
-        Ok(())
     }
 }
 
 impl openai_chat_stream {
     /// Wraps a started conversation turn (see `openai_conversation_stream`).
     pub(crate) fn for_turn(
-        turn: TurnStream,
-        conv: crate::conversation::Shared,
+        turn: SharedTurnStream,
         cancel: Option<CancellationToken>,
     ) -> openai_chat_stream {
-        Self::wrap(Source::Turn(turn, conv), cancel)
+        Self::wrap(Source::Turn(turn), cancel)
     }
 
     fn wrap(source: Source, cancel: Option<CancellationToken>) -> openai_chat_stream {
         openai_chat_stream {
-            request_id: source.chat().request_id().map(c_string),
+            request_id: source.chat().and_then(ChatStream::request_id).map(c_string),
             source,
             cancel,
             delta: None,
@@ -141,26 +137,21 @@ impl openai_chat_stream {
         let cancelled = self.cancel.as_ref().is_some_and(|t| t.is_cancelled());
         let ready = match cancelled {
             true => None,
-            false => poll_once(self.source.chat_mut().next_with_raw()),
+            false => poll_once(self.source.next_with_raw()),
         };
         let item = match ready {
             Some(item) => Ok(item),
-            None => {
-                block_on_cancellable(self.source.chat_mut().next_with_raw(), self.cancel.as_ref())
-            }
+            None => block_on_cancellable(self.source.next_with_raw(), self.cancel.as_ref()),
         };
-        let e = match item {
+        let e: FfiError = match item {
             Ok(Some(Ok((chunk, raw)))) => {
                 return Ok(Some(self.delta.insert(openai_chat_delta::new(chunk, &raw))));
             }
-            Ok(None) => match self.source.commit() {
-                Ok(()) => {
-                    self.done = true;
-                    self.snapshot();
-                    return Ok(None);
-                }
-                Err(e) => e,
-            },
+            Ok(None) => {
+                self.done = true;
+                self.snapshot();
+                return Ok(None);
+            }
             Ok(Some(Err(e))) | Err(e) => e.into(),
         };
         self.failed = Some((e.status(), e.to_string()));
@@ -170,7 +161,9 @@ impl openai_chat_stream {
 
     /// Freezes what was received, for the end-of-stream accessors.
     fn snapshot(&mut self) {
-        let c = self.source.chat().completion();
+        let Some(c) = self.source.chat().map(ChatStream::completion) else {
+            return;
+        };
         let first = c.choices.first();
         self.final_content = first
             .and_then(|c| c.message.content.as_deref())
@@ -179,13 +172,16 @@ impl openai_chat_stream {
     }
 
     fn response(&self) -> FfiResult<openai_chat_response> {
-        let completion = self.source.chat().completion();
+        let chat = self.source.chat().ok_or_else(|| {
+            FfiError::Boundary(openai_status::Internal, "the stream is gone".to_owned())
+        })?;
+        let completion = chat.completion();
         let raw = serde_json::to_string(&completion).map_err(|e| {
             FfiError::Boundary(openai_status::Internal, format!("serialising: {e}"))
         })?;
         Ok(openai_chat_response::new(
             completion,
-            self.source.chat().request_id(),
+            chat.request_id(),
             raw.into(),
             0,
         ))

@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt;
-use openai_core::conversation::{PreparedTurn, TurnStream};
+use openai_core::conversation::PreparedTurn;
 use openai_core::tokens::{Encoding, TokenCounter};
-use openai_core::{Content, ContentPart, Error, ErrorKind, Message, RequestOptions, TurnResult};
+use openai_core::{Content, ContentPart, Error, ErrorKind, Message, SharedTurnStream};
 use pyo3::exceptions::{PyRuntimeError, PyStopAsyncIteration};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -29,7 +29,7 @@ use crate::errors::to_pyerr;
 use crate::runtime::{ReadyAwaitable, wait_detached};
 
 type Core = openai_core::Conversation;
-type Shared = Arc<Mutex<Core>>;
+type Shared = openai_core::SharedConversation;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -295,10 +295,14 @@ impl Conversation {
     ) -> PyResult<ConversationStream> {
         let c = client.get();
         let opts = request_options(extra_headers, extra_query, extra_body, timeout, None)?;
-        let mut driver = Driver::new(self.prepare_in(py, content)?, opts, &self.inner, c);
+        let turn = self.prepare_in(py, content)?;
+        let mut driver = SharedTurnStream::new(turn, opts, self.inner.clone(), c.inner.clone());
         c.run(py, driver.start())?;
         Ok(ConversationStream {
-            request_id: driver.request_id(),
+            request_id: driver
+                .chat_stream()
+                .and_then(|s| s.request_id())
+                .map(str::to_owned),
             client: c.inner.clone(),
             driver: Mutex::new(driver),
         })
@@ -343,7 +347,8 @@ impl Conversation {
     ) -> PyResult<AsyncConversationStream> {
         let c = client.get();
         let opts = request_options(extra_headers, extra_query, extra_body, timeout, None)?;
-        let driver = Driver::new(self.prepare_in(py, content)?, opts, &self.inner, c);
+        let turn = self.prepare_in(py, content)?;
+        let driver = SharedTurnStream::new(turn, opts, self.inner.clone(), c.inner.clone());
         Ok(AsyncConversationStream {
             client: c.inner.clone(),
             driver: Arc::new(tokio::sync::Mutex::new(driver)),
@@ -355,92 +360,16 @@ impl Conversation {
 // Streams
 // ================================================================================================
 
-enum State {
-    /// Prepared, not sent yet (kept until the request is under way, so a cancelled start loses
-    /// nothing).
-    Pending(Box<(PreparedTurn, RequestOptions)>),
-    Running(Box<TurnStream>),
-    /// Completed (and committed), failed, or closed.
-    Over,
-}
-
-/// A streamed turn: sent on first use, committed once when the reply completes. A failed or
-/// abandoned stream commits nothing.
-struct Driver {
-    state: State,
-    conv: Shared,
-    client: openai_core::Client,
-    reply: Option<TurnResult>,
-}
-
-impl Driver {
-    fn new(turn: PreparedTurn, opts: RequestOptions, conv: &Shared, client: &Client) -> Self {
-        Driver {
-            state: State::Pending(Box::new((turn, opts))),
-            conv: conv.clone(),
-            client: client.inner.clone(),
-            reply: None,
-        }
-    }
-
-    fn request_id(&self) -> Option<String> {
-        match &self.state {
-            State::Running(ts) => ts.chat_stream().request_id().map(str::to_owned),
-            _ => None,
-        }
-    }
-
-    /// Sends the request, if not sent yet.
-    async fn start(&mut self) -> openai_core::Result<()> {
-        if let State::Pending(pending) = &self.state {
-            let (turn, opts) = &**pending;
-            let started = turn.clone().stream(&self.client, opts).await;
-            match started {
-                Ok(ts) => self.state = State::Running(Box::new(ts)),
-                Err(e) => {
-                    self.state = State::Over;
-                    return Err(e);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The next text delta; `None` once the reply is complete (then committed) or the stream is
-    /// over.
-    async fn next_text(&mut self) -> openai_core::Result<Option<String>> {
-        self.start().await?;
-        let item = match &mut self.state {
-            State::Running(ts) => ts.next_text().await,
-            _ => return Ok(None),
-        };
-        match item {
-            Some(Ok(text)) => Ok(Some(text)),
-            Some(Err(e)) => {
-                self.state = State::Over;
-                Err(e)
-            }
-            None => {
-                if let State::Running(ts) = std::mem::replace(&mut self.state, State::Over) {
-                    self.reply = Some(lock(&self.conv).finish_stream(*ts)?);
-                }
-                Ok(None)
-            }
-        }
-    }
-
-    /// Reads to the end; the committed reply, `None` if the stream was closed before.
-    async fn finish(&mut self) -> openai_core::Result<Option<Vec<u8>>> {
-        while self.next_text().await?.is_some() {}
-        self.reply.as_ref().map(encode).transpose()
-    }
+/// Reads a shared turn to its end: the committed reply as JSON, `None` if it was closed first.
+async fn finish(d: &mut SharedTurnStream) -> openai_core::Result<Option<Vec<u8>>> {
+    d.finish().await?.map(encode).transpose()
 }
 
 /// A synchronous streamed turn: iterating yields the reply's text deltas (`str`); when the
 /// stream completes, the user message and the reply are appended to the conversation, once.
 #[pyclass(frozen, module = "openai_rs._native")]
 pub struct ConversationStream {
-    driver: Mutex<Driver>,
+    driver: Mutex<SharedTurnStream>,
     request_id: Option<String>,
     client: openai_core::Client,
 }
@@ -457,14 +386,14 @@ impl ConversationStream {
         &self,
         py: Python<'_>,
         f: impl for<'a> Fn(
-            &'a mut Driver,
+            &'a mut SharedTurnStream,
         ) -> futures_util::future::BoxFuture<'a, openai_core::Result<T>>
         + Send
         + Sync,
     ) -> PyResult<T> {
         if let Ok(mut d) = self.driver.try_lock() {
             // Never a start: one begun and abandoned might have reached the server.
-            if !matches!(d.state, State::Pending(_))
+            if d.is_started()
                 && let Some(r) = openai_core::blocking::poll_once(f(&mut d))
             {
                 return r.map_err(|e| self.err(py, e));
@@ -488,7 +417,7 @@ impl ConversationStream {
 
     /// Closes the connection; nothing is appended unless the reply had completed.
     fn close(&self, py: Python<'_>) {
-        py.detach(|| lock(&self.driver).state = State::Over);
+        py.detach(|| lock(&self.driver).close());
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -509,7 +438,7 @@ impl ConversationStream {
     /// The committed reply once the stream completed, else `None`.
     #[getter]
     fn reply<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let reply = py.detach(|| lock(&self.driver).reply.clone());
+        let reply = py.detach(|| lock(&self.driver).result().cloned());
         reply
             .map(|r| to_py(py, &r, Root::ConversationReply))
             .transpose()
@@ -517,7 +446,7 @@ impl ConversationStream {
 
     /// Reads the rest of the stream and returns the committed reply.
     fn get_final_reply<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.step(py, |d| d.finish().boxed())? {
+        match self.step(py, |d| finish(d).boxed())? {
             Some(raw) => json_to_py(py, &raw, Root::ConversationReply),
             None => Err(closed()),
         }
@@ -573,7 +502,7 @@ impl<'py> IntoPyObject<'py> for Ready {
     }
 }
 
-type AsyncDriver = Arc<tokio::sync::Mutex<Driver>>;
+type AsyncDriver = Arc<tokio::sync::Mutex<SharedTurnStream>>;
 
 /// An asynchronous streamed turn: `async for` yields the reply's text deltas; the request is sent
 /// at the first step. Committed once, when the stream completes.
@@ -589,7 +518,7 @@ impl AsyncConversationStream {
     /// never begun and abandoned.
     fn poll_now(&self) -> Option<Ready> {
         let mut d = self.driver.try_lock().ok()?;
-        if !matches!(d.state, State::Running(_)) {
+        if !d.is_started() {
             return None;
         }
         let rt = openai_core::blocking::runtime().ok()?;
@@ -620,12 +549,12 @@ impl AsyncConversationStream {
     /// Closes the connection (awaitable); nothing is appended unless the reply had completed.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         if let Ok(mut d) = self.driver.try_lock() {
-            d.state = State::Over;
+            d.close();
             return Ok(Bound::new(py, ReadyAwaitable::new(py.None()))?.into_any());
         }
         let driver = self.driver.clone();
         future_into_py(py, async move {
-            driver.lock().await.state = State::Over;
+            driver.lock().await.close();
             Ok(())
         })
     }
@@ -647,7 +576,11 @@ impl AsyncConversationStream {
     /// The committed reply once the stream completed, else `None` (also while a step runs).
     #[getter]
     fn reply<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let reply = self.driver.try_lock().ok().and_then(|d| d.reply.clone());
+        let reply = self
+            .driver
+            .try_lock()
+            .ok()
+            .and_then(|d| d.result().cloned());
         reply
             .map(|r| to_py(py, &r, Root::ConversationReply))
             .transpose()
@@ -657,7 +590,7 @@ impl AsyncConversationStream {
     fn get_final_reply<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let (driver, client) = (self.driver.clone(), self.client.clone());
         future_into_py(py, async move {
-            Ok(Ready::from(driver.lock().await.finish().await, client))
+            Ok(Ready::from(finish(&mut *driver.lock().await).await, client))
         })
     }
 }

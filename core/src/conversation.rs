@@ -321,6 +321,174 @@ impl TurnResult {
     }
 }
 
+/// A conversation behind a lock, shared by a binding's threads and by the streams started from
+/// it.
+pub type SharedConversation = std::sync::Arc<std::sync::Mutex<Conversation>>;
+
+/// Locks a shared conversation. Every change to a conversation is all-or-nothing, so one left
+/// by a panic elsewhere is still whole, and a poisoned lock is taken anyway.
+pub fn lock_shared(conv: &SharedConversation) -> std::sync::MutexGuard<'_, Conversation> {
+    conv.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A streamed turn of a [`SharedConversation`] that owns what it needs (no borrow), for a
+/// binding to hand out as an object of its own: sent on the first read unless started already,
+/// and appended to the conversation once, when the reply completes (`[DONE]`). An error, a
+/// truncated stream, or closing it first appends nothing; after an error it reads as ended.
+#[derive(Debug)]
+pub struct SharedTurnStream {
+    state: SharedState,
+    conv: SharedConversation,
+    client: Client,
+    result: Option<TurnResult>,
+}
+
+#[derive(Debug)]
+enum SharedState {
+    /// Not sent yet.
+    Pending(Box<(PreparedTurn, RequestOptions)>),
+    Open(Box<TurnStream>),
+    /// Committed or failed (the stream is kept for what arrived), or closed (it is gone).
+    Ended(Option<Box<TurnStream>>),
+}
+
+impl SharedTurnStream {
+    /// A turn sent on the first read.
+    pub fn new(
+        turn: PreparedTurn,
+        opts: RequestOptions,
+        conv: SharedConversation,
+        client: Client,
+    ) -> Self {
+        SharedTurnStream {
+            state: SharedState::Pending(Box::new((turn, opts))),
+            conv,
+            client,
+            result: None,
+        }
+    }
+
+    /// A turn whose stream has started already.
+    pub fn started(stream: TurnStream, conv: SharedConversation, client: Client) -> Self {
+        SharedTurnStream {
+            state: SharedState::Open(Box::new(stream)),
+            conv,
+            client,
+            result: None,
+        }
+    }
+
+    /// Whether the request has gone out. A read abandoned before that (its future dropped) may
+    /// still have reached the server, so code that polls without waiting should leave an
+    /// unstarted stream alone.
+    pub fn is_started(&self) -> bool {
+        !matches!(self.state, SharedState::Pending(_))
+    }
+
+    /// Sends the request, if not sent yet; a failure ends the stream.
+    pub async fn start(&mut self) -> Result<()> {
+        if let SharedState::Pending(pending) = &self.state {
+            let (turn, opts) = &**pending;
+            match turn.clone().stream(&self.client, opts).await {
+                Ok(ts) => self.state = SharedState::Open(Box::new(ts)),
+                Err(e) => {
+                    self.state = SharedState::Ended(None);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The stream once started (request id, what has arrived), also after it ended, unless it
+    /// was closed.
+    pub fn chat_stream(&self) -> Option<&ChatStream> {
+        match &self.state {
+            SharedState::Open(ts) | SharedState::Ended(Some(ts)) => Some(ts.chat_stream()),
+            _ => None,
+        }
+    }
+
+    /// The next chunk and its JSON; `None` at the end, once the turn was appended. The append
+    /// can fail (the history changed meanwhile): that is the last item, an error.
+    pub async fn next_with_raw(&mut self) -> Option<Result<(ChatCompletionChunk, String)>> {
+        if let Err(e) = self.start().await {
+            return Some(Err(e));
+        }
+        let SharedState::Open(ts) = &mut self.state else {
+            return None;
+        };
+        match ts.chat_stream_mut().next_with_raw().await {
+            Some(Ok(item)) => Some(Ok(item)),
+            Some(Err(e)) => {
+                self.end();
+                Some(Err(e))
+            }
+            None => self.commit().err().map(Err),
+        }
+    }
+
+    /// The next piece of the reply's text (see [`TurnStream::next_text`]); `None` at the end,
+    /// once the turn was appended.
+    pub async fn next_text(&mut self) -> Result<Option<String>> {
+        self.start().await?;
+        let SharedState::Open(ts) = &mut self.state else {
+            return Ok(None);
+        };
+        match ts.next_text().await {
+            Some(Ok(text)) => Ok(Some(text)),
+            Some(Err(e)) => {
+                self.end();
+                Err(e)
+            }
+            None => self.commit().map(|()| None),
+        }
+    }
+
+    /// Reads to the end; the committed turn, `None` if the stream was closed before it completed.
+    pub async fn finish(&mut self) -> Result<Option<&TurnResult>> {
+        while self.next_text().await?.is_some() {}
+        Ok(self.result.as_ref())
+    }
+
+    /// The committed turn, once the stream completed.
+    pub fn result(&self) -> Option<&TurnResult> {
+        self.result.as_ref()
+    }
+
+    /// Drops the stream (closing its connection); nothing is appended unless it had completed.
+    pub fn close(&mut self) {
+        self.state = SharedState::Ended(None);
+    }
+
+    fn end(&mut self) {
+        if let SharedState::Open(ts) = std::mem::replace(&mut self.state, SharedState::Ended(None))
+        {
+            self.state = SharedState::Ended(Some(ts));
+        }
+    }
+
+    /// At the end of the stream: appends the turn (the stream is kept for its accessors).
+    fn commit(&mut self) -> Result<()> {
+        self.end();
+        let SharedState::Ended(Some(ts)) = &self.state else {
+            return Ok(());
+        };
+        if !ts.is_complete() {
+            return Err(Error::new(
+                ErrorKind::StreamTruncated,
+                "the stream did not complete; nothing was added to the conversation",
+            ));
+        }
+        let done = ts
+            .turn()
+            .clone()
+            .complete_with(ts.chat_stream().completion());
+        self.result = Some(lock_shared(&self.conv).commit(done)?);
+        Ok(())
+    }
+}
+
 /// A stream that commits its reply to the conversation when it completes (see
 /// [`Conversation::stream`]). Dropping it early, or an error, appends nothing.
 #[derive(Debug)]

@@ -34,8 +34,8 @@ pub use config::{
     Timeouts,
 };
 pub use conversation::{
-    CallReport, Conversation, ConversationSettings, ConversationStream, PreparedTurn, TurnResult,
-    TurnStream, UsageTotals,
+    CallReport, Conversation, ConversationSettings, ConversationStream, PreparedTurn,
+    SharedConversation, SharedTurnStream, TurnResult, TurnStream, UsageTotals, lock_shared,
 };
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, TimeoutPhase};
 pub use models::{ModelLimits, ModelPrice, PriceTable};

@@ -283,6 +283,79 @@ async fn the_owned_stream_path_bindings_use() {
     assert_eq!(conv.messages().len(), 3);
 }
 
+/// The shared-conversation stream both bindings hand out: sent on the first read, appended once
+/// at `[DONE]`; closing it, an error, or a history changed meanwhile appends nothing.
+#[tokio::test]
+async fn a_shared_turn_stream_commits_once_and_only_when_complete() {
+    use openai_core::{SharedConversation, SharedTurnStream, lock_shared};
+    let client = client();
+    let conv: SharedConversation = std::sync::Arc::new(std::sync::Mutex::new(new_conv()));
+    let id = test_id("shared");
+    let prepare = |text: &str| {
+        lock_shared(&conv)
+            .prepare(vec![Message::user(text)])
+            .unwrap()
+    };
+
+    let mut s = SharedTurnStream::new(prepare("shared"), opts(&id), conv.clone(), client.clone());
+    assert!(!s.is_started());
+    let mut text = String::new();
+    while let Some(t) = s.next_text().await.unwrap() {
+        // Not appended while the reply streams in.
+        assert_eq!(lock_shared(&conv).messages().len(), 1);
+        text.push_str(&t);
+    }
+    assert_eq!(text, "You said: shared");
+    assert_eq!(s.result().unwrap().text(), "You said: shared");
+    assert_eq!(lock_shared(&conv).messages().len(), 3);
+    // Reading past the end appends nothing more; the stream's accumulator stays readable.
+    assert_eq!(s.next_text().await.unwrap(), None);
+    assert!(s.chat_stream().unwrap().is_complete());
+    assert_eq!(lock_shared(&conv).messages().len(), 3);
+    let before = lock_shared(&conv).clone();
+
+    // Closed after one chunk: nothing.
+    let mut s = SharedTurnStream::new(prepare("closed"), opts(&id), conv.clone(), client.clone());
+    s.next_text().await.unwrap().unwrap();
+    s.close();
+    assert_eq!(s.next_text().await.unwrap(), None);
+    assert!(s.result().is_none());
+    assert_eq!(*lock_shared(&conv), before);
+
+    // Reset mid-stream: the error, then the end; nothing appended, what arrived still readable.
+    let turn = prepare("doomed");
+    let started = turn
+        .stream(&client, &fault(&id, "events=5;reset-after=2"))
+        .await
+        .unwrap();
+    let mut s = SharedTurnStream::started(started, conv.clone(), client.clone());
+    assert!(s.is_started());
+    let mut err = None;
+    while let Some(item) = s.next_with_raw().await {
+        if let Err(e) = item {
+            err = Some(e);
+        }
+    }
+    assert_eq!(err.unwrap().kind(), ErrorKind::StreamTruncated);
+    assert!(s.chat_stream().is_some());
+    assert_eq!(*lock_shared(&conv), before);
+
+    // The history changed while the reply streamed in: the end is an error, nothing appended.
+    let mut s = SharedTurnStream::new(prepare("late"), opts(&id), conv.clone(), client.clone());
+    s.start().await.unwrap();
+    lock_shared(&conv).push(Message::user("meanwhile")).unwrap();
+    let changed = lock_shared(&conv).clone();
+    let e = loop {
+        match s.next_text().await {
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("committed over a changed history"),
+            Err(e) => break e,
+        }
+    };
+    assert!(e.to_string().contains("changed"), "{e}");
+    assert_eq!(*lock_shared(&conv), changed);
+}
+
 #[tokio::test]
 async fn a_failed_stream_appends_nothing() {
     let client = client();
