@@ -29,6 +29,12 @@ p.add_argument("--raw", default=os.path.join(ROOT, "target", "release", "bench-r
 p.add_argument("--c-client", default=os.path.join(ROOT, "target", "bench", "c_client"))
 p.add_argument("--json", default=None)
 p.add_argument("--markdown", default=None)
+p.add_argument(
+    "--render",
+    metavar="JSON",
+    default=None,
+    help="write --markdown from a saved --json run (after editing NOTES.md), running nothing",
+)
 a = p.parse_args()
 
 if a.smoke:
@@ -150,7 +156,17 @@ def summarise(mode, res):
     return s
 
 
+def rerender(path):
+    with open(path) as f:
+        saved = json.load(f)
+    report = render(saved["medians"], "C" in saved["medians"]["seq"])
+    with open(a.markdown, "w") as f:
+        f.write(render_file(saved["meta"], report))
+
+
 def main():
+    if a.render:
+        return rerender(a.render)
     mock, url = start_mock()
     try:
         table, have_c = clients(url)
