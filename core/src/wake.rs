@@ -15,9 +15,11 @@
 //! and the callers then run one after the other. Wakes from any other thread (a cancellation, a
 //! caller polling its own future) are immediate.
 //!
-//! Each waiting thread has a slot, a bit in one of [`WORDS`] futex words; threads beyond
-//! `32 * WORDS` share slots, which costs spurious wakeups, never lost ones. On other systems a
-//! waiter parks its thread as before.
+//! Each waiting thread has a slot, a bit in one of four futex words; threads beyond 128 share
+//! slots, which costs spurious wakeups, never lost ones. A forked child inherits the parent's
+//! marks and flush flag, not its workers: the child's first flush (every worker flushes before it
+//! sleeps) clears them, and a stale mark only wakes a thread that re-checks its call. On other
+//! systems a waiter parks its thread, and every wake is immediate.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
