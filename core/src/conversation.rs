@@ -349,7 +349,7 @@ enum SharedState {
     Pending(Box<(PreparedTurn, RequestOptions)>),
     Open(Box<TurnStream>),
     /// Committed or failed (the stream is kept for what arrived), or closed (it is gone).
-    Ended(Option<Box<TurnStream>>),
+    Ended(Option<Box<ChatStream>>),
 }
 
 impl SharedTurnStream {
@@ -404,7 +404,8 @@ impl SharedTurnStream {
     /// was closed.
     pub fn chat_stream(&self) -> Option<&ChatStream> {
         match &self.state {
-            SharedState::Open(ts) | SharedState::Ended(Some(ts)) => Some(ts.chat_stream()),
+            SharedState::Open(ts) => Some(ts.chat_stream()),
+            SharedState::Ended(stream) => stream.as_deref(),
             _ => None,
         }
     }
@@ -461,29 +462,36 @@ impl SharedTurnStream {
         self.state = SharedState::Ended(None);
     }
 
-    fn end(&mut self) {
-        if let SharedState::Open(ts) = std::mem::replace(&mut self.state, SharedState::Ended(None))
-        {
-            self.state = SharedState::Ended(Some(ts));
+    /// Ends the stream, keeping what arrived; the turn itself, if the stream was open.
+    fn end(&mut self) -> Option<PreparedTurn> {
+        match std::mem::replace(&mut self.state, SharedState::Ended(None)) {
+            SharedState::Open(ts) => {
+                let TurnStream { turn, stream } = *ts;
+                self.state = SharedState::Ended(Some(Box::new(stream)));
+                Some(turn)
+            }
+            other => {
+                self.state = other;
+                None
+            }
         }
     }
 
     /// At the end of the stream: appends the turn (the stream is kept for its accessors).
     fn commit(&mut self) -> Result<()> {
-        self.end();
-        let SharedState::Ended(Some(ts)) = &self.state else {
+        let Some(turn) = self.end() else {
             return Ok(());
         };
-        if !ts.is_complete() {
+        let SharedState::Ended(Some(stream)) = &self.state else {
+            return Ok(());
+        };
+        if !stream.is_complete() {
             return Err(Error::new(
                 ErrorKind::StreamTruncated,
                 "the stream did not complete; nothing was added to the conversation",
             ));
         }
-        let done = ts
-            .turn()
-            .clone()
-            .complete_with(ts.chat_stream().completion());
+        let done = turn.complete_with(stream.completion());
         self.result = Some(lock_shared(&self.conv).commit(done)?);
         Ok(())
     }
