@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt;
+use openai_core::blocking::poll_once;
 use openai_core::conversation::PreparedTurn;
 use openai_core::tokens::{Encoding, TokenCounter};
 use openai_core::{Content, ContentPart, Error, ErrorKind, Message, SharedTurnStream};
@@ -26,7 +27,7 @@ use crate::aio::future_into_py;
 use crate::client::{Client, request_options};
 use crate::convert::{Root, json_to_py, kwargs_to_json, py_to_json};
 use crate::errors::to_pyerr;
-use crate::runtime::{ReadyAwaitable, wait_detached};
+use crate::runtime::{ReadyAwaitable, now_or_wait, wait_detached, with_async_lock};
 
 type Core = openai_core::Conversation;
 type Shared = openai_core::SharedConversation;
@@ -84,6 +85,18 @@ impl Conversation {
         }
     }
 
+    /// Part of the conversation as Python objects: encoded under the lock, turned into objects
+    /// after it (building objects can run Python code, which may switch threads).
+    fn view<'py, T: Serialize + ?Sized>(
+        &self,
+        py: Python<'py>,
+        part: impl FnOnce(&Core) -> &T,
+        root: Root,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let raw = encode(part(&lock(&self.inner))).map_err(|e| err(py, e))?;
+        json_to_py(py, &raw, root)
+    }
+
     /// Validates the turn, fits the history into the window and checks the budget (under the
     /// lock, briefly); nothing is sent or changed yet.
     fn prepare_in(
@@ -126,8 +139,7 @@ impl Conversation {
     /// The settings as saved (overrides only).
     #[getter]
     fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let raw = encode(lock(&self.inner).settings()).map_err(|e| err(py, e))?;
-        json_to_py(py, &raw, Root::Any)
+        self.view(py, Core::settings, Root::Any)
     }
 
     #[getter]
@@ -190,14 +202,12 @@ impl Conversation {
 
     #[getter]
     fn messages<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let raw = encode(lock(&self.inner).messages()).map_err(|e| err(py, e))?;
-        json_to_py(py, &raw, Root::Any)
+        self.view(py, Core::messages, Root::Any)
     }
 
     #[getter]
     fn usage<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let raw = encode(lock(&self.inner).usage()).map_err(|e| err(py, e))?;
-        json_to_py(py, &raw, Root::ConversationUsage)
+        self.view(py, Core::usage, Root::ConversationUsage)
     }
 
     #[getter]
@@ -379,9 +389,7 @@ impl ConversationStream {
         to_pyerr(py, &e, self.client.config().api_key().expose())
     }
 
-    /// Runs a step on the driver: without waiting if it can finish at once (the next delta is
-    /// often already buffered), else with the GIL released (the lock is taken without the GIL:
-    /// another thread may hold it while it waits for the network).
+    /// Runs a step on the turn (see `now_or_wait`).
     fn step<T: Send + 'static>(
         &self,
         py: Python<'_>,
@@ -391,17 +399,14 @@ impl ConversationStream {
         + Send
         + Sync,
     ) -> PyResult<T> {
-        if let Ok(mut d) = self.driver.try_lock() {
+        now_or_wait(
+            py,
+            &self.driver,
             // Never a start: one begun and abandoned might have reached the server.
-            if d.is_started()
-                && let Some(r) = openai_core::blocking::poll_once(f(&mut d))
-            {
-                return r.map_err(|e| self.err(py, e));
-            }
-        }
-        py.detach(|| wait_detached(f(&mut lock(&self.driver))))?
-            .and_then(|r| r)
-            .map_err(|e| self.err(py, e))
+            |d| d.is_started().then(|| poll_once(f(d))).flatten().map(Ok),
+            |d| wait_detached(f(d)).map(|r| r.and_then(|inner| inner)),
+        )?
+        .map_err(|e| self.err(py, e))
     }
 }
 
@@ -537,7 +542,7 @@ impl AsyncConversationStream {
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         if let Some(ready) = self.poll_now() {
             let obj = ready.into_pyobject(py)?.unbind();
-            return Ok(Bound::new(py, ReadyAwaitable::new(obj))?.into_any());
+            return ReadyAwaitable::ready(py, obj);
         }
         let (driver, client) = (self.driver.clone(), self.client.clone());
         future_into_py(py, async move {
@@ -548,20 +553,12 @@ impl AsyncConversationStream {
 
     /// Closes the connection (awaitable); nothing is appended unless the reply had completed.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        if let Ok(mut d) = self.driver.try_lock() {
-            d.close();
-            return Ok(Bound::new(py, ReadyAwaitable::new(py.None()))?.into_any());
-        }
-        let driver = self.driver.clone();
-        future_into_py(py, async move {
-            driver.lock().await.close();
-            Ok(())
-        })
+        with_async_lock(py, &self.driver, SharedTurnStream::close)
     }
 
     fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let me = slf.clone().into_any().unbind();
-        Ok(Bound::new(slf.py(), ReadyAwaitable::new(me))?.into_any())
+        ReadyAwaitable::ready(slf.py(), me)
     }
 
     #[pyo3(signature = (*_args))]

@@ -7,6 +7,7 @@
 //! - Async calls: see [`crate::aio`].
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use openai_core::blocking::block_on;
@@ -73,9 +74,46 @@ pub struct ReadyAwaitable {
 }
 
 impl ReadyAwaitable {
-    pub(crate) fn new(value: Py<PyAny>) -> Self {
-        ReadyAwaitable { value }
+    /// An awaitable that yields `value` at once.
+    pub(crate) fn ready(py: Python<'_>, value: Py<PyAny>) -> PyResult<Bound<'_, PyAny>> {
+        Ok(Bound::new(py, ReadyAwaitable { value })?.into_any())
     }
+}
+
+/// A step on the state a sync stream shares between threads: at once if the lock is free and
+/// `now` finishes it without waiting (the next chunk is often already buffered), else with the
+/// GIL released. The lock is then taken without the GIL too: another thread may hold it while it
+/// waits for the network.
+pub(crate) fn now_or_wait<T: Send, R: Send>(
+    py: Python<'_>,
+    state: &std::sync::Mutex<T>,
+    now: impl FnOnce(&mut T) -> Option<R>,
+    wait: impl FnOnce(&mut T) -> R + Send,
+) -> R {
+    if let Ok(mut guard) = state.try_lock()
+        && let Some(done) = now(&mut guard)
+    {
+        return done;
+    }
+    py.detach(|| wait(&mut state.lock().unwrap_or_else(|p| p.into_inner())))
+}
+
+/// Runs `f` on the state an async stream shares with its running steps: at once if the lock is
+/// free (the awaitable is then already complete), else once the running step lets go of it.
+pub(crate) fn with_async_lock<'py, T: Send + 'static>(
+    py: Python<'py>,
+    state: &Arc<tokio::sync::Mutex<T>>,
+    f: impl FnOnce(&mut T) + Send + 'static,
+) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(mut guard) = state.try_lock() {
+        f(&mut guard);
+        return ReadyAwaitable::ready(py, py.None());
+    }
+    let state = state.clone();
+    crate::aio::future_into_py(py, async move {
+        f(&mut *state.lock().await);
+        Ok(())
+    })
 }
 
 #[pymethods]

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use crate::aio::future_into_py;
 use crate::convert::{Root, json_to_py};
 use crate::errors::to_pyerr;
-use crate::runtime::{ReadyAwaitable, wait_detached};
+use crate::runtime::{ReadyAwaitable, now_or_wait, wait_detached, with_async_lock};
 
 type Item = Option<openai_core::Result<(ChatCompletionChunk, String)>>;
 
@@ -61,26 +61,20 @@ impl Stream {
     }
 
     fn next_item(&self, py: Python<'_>) -> PyResult<Item> {
-        if let Ok(mut g) = self.inner.try_lock() {
-            match g.as_mut() {
-                None => return Ok(None),
-                Some(s) => {
-                    if let Some(item) = poll_now(s) {
-                        return Ok(item);
-                    }
-                }
-            }
-        }
-        // The lock is taken with the GIL released: another thread may hold it while it waits.
-        py.detach(|| {
-            let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            match g.as_mut() {
+        now_or_wait(
+            py,
+            &self.inner,
+            |g| match g.as_mut() {
+                None => Some(Ok(None)),
+                Some(s) => poll_now(s).map(Ok),
+            },
+            |g| match g.as_mut() {
                 None => Ok(None),
                 Some(s) => {
                     wait_detached(s.next_with_raw()).map(|r| r.unwrap_or_else(|e| Some(Err(e))))
                 }
-            }
-        })
+            },
+        )
     }
 }
 
@@ -181,7 +175,7 @@ impl AsyncStream {
             if let Some(item) = ready {
                 drop(g);
                 return match item_to_py(py, item, &self.client)? {
-                    Some(obj) => Ok(Bound::new(py, ReadyAwaitable::new(obj.unbind()))?.into_any()),
+                    Some(obj) => ReadyAwaitable::ready(py, obj.unbind()),
                     None => Err(PyStopAsyncIteration::new_err(())),
                 };
             }
@@ -200,20 +194,12 @@ impl AsyncStream {
 
     /// Closes the connection (awaitable, like the official `AsyncStream.close()`).
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        if let Ok(mut g) = self.inner.try_lock() {
-            drop(g.take());
-            return Ok(Bound::new(py, ReadyAwaitable::new(py.None()))?.into_any());
-        }
-        let inner = self.inner.clone();
-        future_into_py(py, async move {
-            drop(inner.lock().await.take());
-            Ok(())
-        })
+        with_async_lock(py, &self.inner, |s| drop(s.take()))
     }
 
     fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let me = slf.clone().into_any().unbind();
-        Ok(Bound::new(slf.py(), ReadyAwaitable::new(me))?.into_any())
+        ReadyAwaitable::ready(slf.py(), me)
     }
 
     #[pyo3(signature = (*_args))]
