@@ -96,6 +96,20 @@ class _ConversationBase:
         self._client = _native_client(client)
         self._conv = conv
 
+    def _turn(
+        self,
+        method: Any,
+        content: Any,
+        extra_headers: Any,
+        extra_query: Any,
+        extra_body: Any,
+        timeout: Any,
+    ) -> Any:
+        # One place that hands a turn's arguments to the native call (send or stream, sync or
+        # async).
+        args = (content, extra_headers, extra_query, extra_body, _request_timeout(timeout))
+        return method(self._client, *args)
+
     @classmethod
     def _adopt(cls, conv: _native.Conversation, client: Any) -> Any:
         kind: type[_ConversationBase] = cls
@@ -288,14 +302,7 @@ class Conversation(_ConversationBase):
         """Sends ``content`` (a ``str``, or content parts with images) and appends it and the
         reply; on any error nothing is appended. ``None`` sends the history as it is (after
         ``push``-ing tool results, say)."""
-        return self._conv.send(
-            self._client,
-            content,
-            extra_headers,
-            extra_query,
-            extra_body,
-            _request_timeout(timeout),
-        )
+        return self._turn(self._conv.send, content, extra_headers, extra_query, extra_body, timeout)
 
     def stream(
         self,
@@ -314,13 +321,8 @@ class Conversation(_ConversationBase):
                 for text in s:
                     print(text, end="", flush=True)
         """
-        return self._conv.stream(
-            self._client,
-            content,
-            extra_headers,
-            extra_query,
-            extra_body,
-            _request_timeout(timeout),
+        return self._turn(
+            self._conv.stream, content, extra_headers, extra_query, extra_body, timeout
         )
 
 
@@ -346,13 +348,8 @@ class AsyncConversation(_ConversationBase):
         timeout: Any = None,
     ) -> Awaitable[ConversationReply]:
         """Awaitable ``Conversation.send``. The turn is checked (window, budget) right away."""
-        return self._conv.asend(
-            self._client,
-            content,
-            extra_headers,
-            extra_query,
-            extra_body,
-            _request_timeout(timeout),
+        return self._turn(
+            self._conv.asend, content, extra_headers, extra_query, extra_body, timeout
         )
 
     def stream(
@@ -366,11 +363,6 @@ class AsyncConversation(_ConversationBase):
     ) -> AsyncConversationStream:
         """``async for text in conv.stream(...)``: the request is sent at the first step; the
         reply is appended once, when the stream completes. ``async with`` closes it."""
-        return self._conv.astream(
-            self._client,
-            content,
-            extra_headers,
-            extra_query,
-            extra_body,
-            _request_timeout(timeout),
+        return self._turn(
+            self._conv.astream, content, extra_headers, extra_query, extra_body, timeout
         )
