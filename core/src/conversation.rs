@@ -292,14 +292,20 @@ impl TurnStream {
     /// The completed turn; an error if the stream did not reach `[DONE]` (nothing is appended
     /// from a partial reply).
     pub fn into_completed(self) -> Result<CompletedTurn> {
-        if !self.stream.is_complete() {
+        self.turn.complete_from(&self.stream)
+    }
+}
+
+impl PreparedTurn {
+    /// Pairs the turn with the reply a stream assembled, if the stream reached `[DONE]`.
+    fn complete_from(self, stream: &ChatStream) -> Result<CompletedTurn> {
+        if !stream.is_complete() {
             return Err(Error::new(
                 ErrorKind::StreamTruncated,
                 "the stream did not complete; nothing was added to the conversation",
             ));
         }
-        let completion = self.stream.completion();
-        Ok(self.turn.complete_with(completion))
+        Ok(self.complete_with(stream.completion()))
     }
 }
 
@@ -345,7 +351,8 @@ pub struct SharedTurnStream {
 
 #[derive(Debug)]
 enum SharedState {
-    /// Not sent yet.
+    /// Not sent yet. Kept until the request is under way (the start clones it), so a start that
+    /// is abandoned midway loses nothing.
     Pending(Box<(PreparedTurn, RequestOptions)>),
     Open(Box<TurnStream>),
     /// Committed or failed (the stream is kept for what arrived), or closed (it is gone).
@@ -485,13 +492,7 @@ impl SharedTurnStream {
         let SharedState::Ended(Some(stream)) = &self.state else {
             return Ok(());
         };
-        if !stream.is_complete() {
-            return Err(Error::new(
-                ErrorKind::StreamTruncated,
-                "the stream did not complete; nothing was added to the conversation",
-            ));
-        }
-        let done = turn.complete_with(stream.completion());
+        let done = turn.complete_from(stream)?;
         self.result = Some(lock_shared(&self.conv).commit(done)?);
         Ok(())
     }
