@@ -18,6 +18,10 @@ use crate::types::ChatCompletionChunk;
 struct RuntimeForPid {
     pid: u32,
     runtime: Runtime,
+    /// The entry this one replaced (a parent process's runtime, in a forked child): never used
+    /// or freed, only kept reachable so leak checkers (Valgrind, LSan) see a deliberate leak as
+    /// still referenced rather than lost.
+    _replaced: *mut RuntimeForPid,
 }
 
 /// Lock-free on purpose: a mutex held by another thread at `fork()` would stay locked forever in
@@ -35,6 +39,7 @@ pub fn pid() -> u32 {
     static HOOKED: AtomicU8 = AtomicU8::new(0);
     extern "C" fn forget_in_child() {
         PID.store(0, Ordering::Relaxed);
+        gate::child();
     }
     let cached = PID.load(Ordering::Relaxed);
     if cached != 0 {
@@ -48,9 +53,15 @@ pub fn pid() -> u32 {
             .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
             .is_ok() =>
         {
-            // SAFETY: registers a handler that only stores to an atomic (async-signal-safe).
+            // SAFETY: registers handlers that only touch atomics and yield (async-signal-safe).
             #[cfg(unix)]
-            let ok = unsafe { libc::pthread_atfork(None, None, Some(forget_in_child)) } == 0;
+            let ok = unsafe {
+                libc::pthread_atfork(
+                    Some(gate::prepare),
+                    Some(gate::parent),
+                    Some(forget_in_child),
+                )
+            } == 0;
             #[cfg(not(unix))]
             let ok = false;
             if ok {
@@ -61,6 +72,73 @@ pub fn pid() -> u32 {
         _ => {}
     }
     pid
+}
+
+/// Runs `f`, a short section that takes a lock a forked child may need too (the client's usage
+/// totals, the price table's first use), so that no `fork()` happens while a thread is inside
+/// one: the fork waits for it to leave. Without this a child forked at the wrong instant would
+/// find the lock held by a thread it does not have, and hang on its first call. `f` must not
+/// fork, and must stay short: forks wait for it.
+pub(crate) fn outside_fork<T>(f: impl FnOnce() -> T) -> T {
+    pid(); // the fork handlers are registered with the pid cache
+    gate::enter();
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            gate::leave();
+        }
+    }
+    let _leave = Leave;
+    f()
+}
+
+/// The two-counter handshake behind [`outside_fork`]: atomics only, so the fork handlers stay
+/// async-signal-safe. Threads announce themselves in `ACTIVE` and back off while `FORKING` is
+/// set; a fork sets `FORKING` and waits for `ACTIVE` to drain (sequentially consistent, so one
+/// side always sees the other).
+mod gate {
+    use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+
+    static ACTIVE: AtomicU32 = AtomicU32::new(0);
+    static FORKING: AtomicU32 = AtomicU32::new(0);
+
+    pub(super) fn enter() {
+        loop {
+            ACTIVE.fetch_add(1, SeqCst);
+            if FORKING.load(SeqCst) == 0 {
+                return;
+            }
+            ACTIVE.fetch_sub(1, SeqCst);
+            while FORKING.load(SeqCst) != 0 {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    pub(super) fn leave() {
+        ACTIVE.fetch_sub(1, SeqCst);
+    }
+
+    pub(super) extern "C" fn prepare() {
+        FORKING.fetch_add(1, SeqCst);
+        while ACTIVE.load(SeqCst) != 0 {
+            // SAFETY: sched_yield has no preconditions.
+            #[cfg(unix)]
+            unsafe {
+                libc::sched_yield();
+            }
+        }
+    }
+
+    pub(super) extern "C" fn parent() {
+        FORKING.fetch_sub(1, SeqCst);
+    }
+
+    /// Only the forking thread exists in the child, and it was not inside the gate.
+    pub(super) fn child() {
+        FORKING.store(0, SeqCst);
+        ACTIVE.store(0, SeqCst);
+    }
 }
 
 /// The process-wide runtime, built on first use (never at load, so importing a binding and then
@@ -79,8 +157,14 @@ pub fn runtime() -> Result<&'static Runtime> {
     let built = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(worker_threads())
         .thread_name("openai-rs")
+        // Runs on every worker and blocking-pool thread. SIGPIPE is blocked there first, so a
+        // write into a socket the server already closed (a 413 sent before the upload ended)
+        // fails with EPIPE instead of killing a C host that kept the default disposition.
         // Wakes of blocking callers are batched (see `wake`): flushed before a worker sleeps.
-        .on_thread_start(crate::wake::mark_worker)
+        .on_thread_start(|| {
+            block_sigpipe();
+            crate::wake::mark_worker();
+        })
         .on_thread_park(crate::wake::flush)
         .enable_all()
         .build()
@@ -93,6 +177,7 @@ pub fn runtime() -> Result<&'static Runtime> {
     let fresh = Box::into_raw(Box::new(RuntimeForPid {
         pid,
         runtime: built,
+        _replaced: cur,
     }));
     match RUNTIME.compare_exchange(cur, fresh, Ordering::AcqRel, Ordering::Acquire) {
         // SAFETY: `fresh` is now published and never freed.
@@ -111,6 +196,22 @@ pub fn runtime() -> Result<&'static Runtime> {
                 runtime()
             }
         }
+    }
+}
+
+/// Blocks SIGPIPE on the calling thread. Only the library's own threads call it: a blocked
+/// signal raised by a write stays pending on that thread and is never delivered, and the write
+/// returns EPIPE, which the transport reports as a connection error. The host's threads, its
+/// signal mask and its handlers are left alone.
+fn block_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: plain libc calls on a local, zero-initialised sigset_t; pthread_sigmask only
+    // changes this thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 
@@ -371,6 +472,40 @@ impl Iterator for BlockingChatStream {
 mod tests {
     use super::*;
     use std::time::Instant;
+
+    /// A fork waits for a thread inside `outside_fork` to leave, and the child can enter it.
+    #[cfg(unix)]
+    #[test]
+    fn fork_waits_for_threads_inside_the_gate() {
+        pid(); // handlers registered
+        let (inside, rx) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            outside_fork(|| {
+                inside.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(300));
+            })
+        });
+        rx.recv().unwrap();
+        let start = Instant::now();
+        // SAFETY: the child only touches atomics and exits with _exit.
+        let child = unsafe { libc::fork() };
+        if child == 0 {
+            let entered = outside_fork(|| true);
+            // SAFETY: ends the child without running the parent's atexit handlers.
+            unsafe { libc::_exit(if entered { 0 } else { 1 }) };
+        }
+        let waited = start.elapsed();
+        holder.join().unwrap();
+        assert!(child > 0);
+        let mut status = 0;
+        // SAFETY: waits for our own child.
+        assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+        assert!(
+            waited >= Duration::from_millis(200),
+            "fork() returned after {waited:?} while a thread was inside the gate"
+        );
+    }
 
     #[test]
     fn runtime_is_shared_and_lazy() {

@@ -85,6 +85,23 @@ impl<T> Response<T> {
     pub fn raw_json(&self) -> Result<Value> {
         decode_json(&self.raw)
     }
+
+    /// The `x-ratelimit-*` headers of this answer.
+    pub fn rate_limits(&self) -> crate::ratelimit::RateLimits {
+        crate::ratelimit::RateLimits::from_headers(&self.headers)
+    }
+
+    /// The same response carrying other data.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            data: f(self.data),
+            status: self.status,
+            request_id: self.request_id,
+            headers: self.headers,
+            raw: self.raw,
+            retries_taken: self.retries_taken,
+        }
+    }
 }
 
 /// A reqwest client tied to the process that built it: connection pools and their tasks do not
@@ -92,6 +109,9 @@ impl<T> Response<T> {
 struct HttpForPid {
     pid: u32,
     http: reqwest::Client,
+    /// The entry this one replaced after a fork: leaked on purpose (see `http()`), kept
+    /// reachable so leak checkers do not report it as lost.
+    _replaced: *mut HttpForPid,
 }
 
 struct Inner {
@@ -102,6 +122,33 @@ struct Inner {
     base_headers: HeaderMap,
     /// The base URL parsed once (parsing a host runs IDNA: measurable per request).
     base_url: Option<reqwest::Url>,
+    /// This client's key (and sensitive default headers), scrubbed from every error it returns.
+    redactor: crate::redact::Redactor,
+    /// A credential handed over after construction ([`Client::set_credential`]): the header it
+    /// travels in and a redactor that also knows it. The flag spares every other client the lock.
+    credential: std::sync::RwLock<Option<Credential>>,
+    has_credential: std::sync::atomic::AtomicBool,
+}
+
+struct Credential {
+    name: HeaderName,
+    value: HeaderValue,
+    redactor: crate::redact::Redactor,
+    /// Earlier tokens stay scrubbed: a slow answer may echo the one it was sent with.
+    recent: Vec<String>,
+}
+
+/// The secrets a client's errors are scrubbed of, besides a per-request credential.
+fn config_secrets(config: &ClientConfig) -> impl Iterator<Item = &str> {
+    let key = (config.auth_style != crate::config::AuthStyle::PerRequest)
+        .then(|| config.api_key.expose());
+    key.into_iter().chain(
+        config
+            .default_headers
+            .iter()
+            .filter(|(n, _)| is_secret_header(n))
+            .map(|(_, v)| v.as_str()),
+    )
 }
 
 impl Drop for Inner {
@@ -153,10 +200,10 @@ impl Client {
     pub fn from_config(config: ClientConfig) -> Result<Client> {
         install_crypto_provider();
         let mut base_headers = HeaderMap::new();
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
-            .map_err(|_| Error::config("the API key cannot be sent in a header"))?;
-        auth.set_sensitive(true);
-        base_headers.insert(reqwest::header::AUTHORIZATION, auth);
+        if config.auth_style != crate::config::AuthStyle::PerRequest {
+            let (name, value) = auth_header(config.auth_style, config.api_key.expose())?;
+            base_headers.insert(name, value);
+        }
         base_headers.insert(
             reqwest::header::USER_AGENT,
             HeaderValue::from_str(&config.user_agent)
@@ -183,13 +230,17 @@ impl Client {
         for (name, value) in &config.default_headers {
             put(name, value)?;
         }
+        let redactor = crate::redact::Redactor::new(config_secrets(&config));
         let client = Client {
             inner: Arc::new(Inner {
+                redactor,
                 usage: Default::default(),
                 base_url: reqwest::Url::parse(&config.base_url).ok(),
                 http: AtomicPtr::new(std::ptr::null_mut()),
                 base_headers,
                 config,
+                credential: Default::default(),
+                has_credential: Default::default(),
             }),
         };
         // Build once now so a bad proxy or CA file is a construction error, not a first-request
@@ -206,7 +257,63 @@ impl Client {
     /// Token usage and estimated cost (built-in price table) summed over every chat completion,
     /// completed stream and embeddings call made through this client and its clones.
     pub fn usage(&self) -> UsageTotals {
-        lock_usage(&self.inner.usage).clone()
+        crate::blocking::outside_fork(|| lock_usage(&self.inner.usage).clone())
+    }
+
+    pub(crate) fn usage_sink(&self) -> &UsageSink {
+        &self.inner.usage
+    }
+
+    /// This client's secrets, to scrub errors made from network data (see [`crate::redact`]):
+    /// `client.redactor().scrub(err)`. Clone it into anything that outlives the call (a stream).
+    pub(crate) fn redactor(&self) -> std::borrow::Cow<'_, crate::redact::Redactor> {
+        if !self.inner.has_credential.load(Ordering::Acquire) {
+            return std::borrow::Cow::Borrowed(&self.inner.redactor);
+        }
+        let c = self
+            .inner
+            .credential
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        match &*c {
+            Some(c) => std::borrow::Cow::Owned(c.redactor.clone()),
+            None => std::borrow::Cow::Borrowed(&self.inner.redactor),
+        }
+    }
+
+    /// Replaces the credential this client sends from now on, from any thread: a fresh
+    /// Microsoft Entra token for a client built with
+    /// [`crate::ClientBuilder::azure_ad_token_per_request`] (what `azure_ad_token_provider`
+    /// does), or a rotated key for any other client. It travels the way the client's key does
+    /// (`Authorization: Bearer` or `api-key`), and errors are scrubbed of it and of the few
+    /// before it.
+    pub fn set_credential(&self, token: &str) -> Result<()> {
+        let key = crate::config::ApiKey::new(token)?;
+        let style = match self.inner.config.auth_style {
+            crate::config::AuthStyle::PerRequest => crate::config::AuthStyle::Bearer,
+            s => s,
+        };
+        let (name, value) = auth_header(style, key.expose())?;
+        let mut slot = self
+            .inner
+            .credential
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut recent = slot.take().map(|c| c.recent).unwrap_or_default();
+        recent.retain(|t| t != key.expose());
+        recent.insert(0, key.expose().to_owned());
+        recent.truncate(4);
+        let redactor = crate::redact::Redactor::new(
+            config_secrets(&self.inner.config).chain(recent.iter().map(String::as_str)),
+        );
+        *slot = Some(Credential {
+            name,
+            value,
+            redactor,
+            recent,
+        });
+        self.inner.has_credential.store(true, Ordering::Release);
+        Ok(())
     }
 
     /// A copy of this client with other settings, sharing nothing mutable with it
@@ -232,6 +339,7 @@ impl Client {
         let fresh = Box::into_raw(Box::new(HttpForPid {
             pid,
             http: http.clone(),
+            _replaced: p,
         }));
         match self
             .inner
@@ -307,7 +415,13 @@ impl Client {
             .stream_idle_timeout
             .or(self.inner.config.timeouts.stream_idle);
         let (resp, request_id, _) = self
-            .execute(Method::POST, "chat/completions", Some(body), opts, true)
+            .execute(
+                Method::POST,
+                "chat/completions",
+                Payload::Json(body),
+                opts,
+                Want::Events,
+            )
             .await?;
         let StreamOrBody::Stream(resp) = resp else {
             return Err(Error::new(
@@ -320,14 +434,18 @@ impl Client {
             // A JSON body (a proxy that ignored stream=true) or an HTML page: say so with what came.
             let status = resp.status().as_u16();
             let body = resp.bytes().await.unwrap_or_default();
-            return Err(Error::decode(
-                format!("expected an event stream, got content type {content_type:?}"),
-                String::from_utf8_lossy(&body),
-            )
-            .with_status(status)
-            .with_request_id(request_id));
+            return Err(self.redactor().scrub(
+                Error::decode(
+                    format!("expected an event stream, got content type {content_type:?}"),
+                    String::from_utf8_lossy(&body),
+                )
+                .with_status(status)
+                .with_request_id(request_id),
+            ));
         }
-        Ok(ChatStream::new(resp, request_id, idle).with_usage_sink(self.inner.usage.clone()))
+        Ok(ChatStream::new(resp, request_id, idle)
+            .with_usage_sink(self.inner.usage.clone())
+            .with_redactor(self.redactor().into_owned()))
     }
 
     /// `POST /images/generations`.
@@ -348,23 +466,36 @@ impl Client {
         request: &EmbeddingRequest,
         opts: &RequestOptions,
     ) -> Result<Response<EmbeddingsResponse>> {
-        check_embedding_input(request)?;
-        let resp: Response<EmbeddingsResponse> =
-            self.post_typed("embeddings", request, opts).await?;
-        if let Some(u) = &resp.data.usage {
-            record_usage(&self.inner.usage, &resp.data.model, u);
-        }
-        Ok(resp)
+        let raw = self.embeddings_raw(request, opts).await?;
+        let data = decode_checked(
+            raw.status,
+            "application/json",
+            &raw.raw,
+            raw.request_id.clone(),
+        )?;
+        Ok(raw.map(|()| data))
     }
 
     /// `POST /embeddings`, keeping only the raw body (see [`Client::chat_completion_raw`]).
+    ///
+    /// Without an `encoding_format` the vectors are asked for as base64 (4× less to send, as the
+    /// official SDK does) and the body handed back has them decoded into float arrays, so the
+    /// caller sees what it asked for; an explicit `float` or `base64` is sent and kept as is.
     pub async fn embeddings_raw(
         &self,
         request: &EmbeddingRequest,
         opts: &RequestOptions,
     ) -> Result<Response<()>> {
         check_embedding_input(request)?;
-        self.post_lite("embeddings", request, opts).await
+        if request.encoding_format.is_some() {
+            return self.post_lite("embeddings", request, opts).await;
+        }
+        let mut req = request.clone();
+        req.encoding_format = Some("base64".to_owned());
+        let mut resp = self.post_lite("embeddings", &req, opts).await?;
+        resp.raw = floats_from_base64(&resp.raw)
+            .map_err(|e| e.with_request_id(resp.request_id.clone()))?;
+        Ok(resp)
     }
 
     /// `GET /models`.
@@ -454,8 +585,23 @@ impl Client {
             }
             other => other,
         };
-        let (resp, request_id, retries_taken) =
-            self.execute(method, path, body, opts, false).await?;
+        self.send_decoded(method, path, Payload::from(body), opts)
+            .await
+    }
+
+    /// Sends a request whose answer is read whole and decoded into `T` (a decode error, which
+    /// may quote the body, goes through the redactor). The typed calls and the endpoint engine
+    /// both end here.
+    pub(crate) async fn send_decoded<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Payload,
+        opts: &RequestOptions,
+    ) -> Result<Response<T>> {
+        let (resp, request_id, retries_taken) = self
+            .execute(method, path, payload, opts, Want::Buffered)
+            .await?;
         let StreamOrBody::Body {
             status,
             headers,
@@ -467,7 +613,8 @@ impl Client {
                 "expected a buffered response",
             ));
         };
-        let data = decode_checked(status, content_type(&headers), &body, request_id.clone())?;
+        let data = decode_checked(status, content_type(&headers), &body, request_id.clone())
+            .map_err(|e| self.redactor().scrub(e))?;
         Ok(Response {
             data,
             status,
@@ -482,18 +629,18 @@ impl Client {
     // Transport: attempts, retries, timeouts
     // ============================================================================================
 
-    async fn execute(
+    pub(crate) async fn execute(
         &self,
         method: Method,
         path: &str,
-        body: Option<Bytes>,
+        body: Payload,
         opts: &RequestOptions,
-        stream: bool,
+        want: Want,
     ) -> Result<(StreamOrBody, Option<String>, u32)> {
         opts.check()?;
         let config = &self.inner.config;
         let total = config.timeouts.total;
-        let run = self.execute_attempts(method, path, body, opts, stream);
+        let run = self.execute_attempts(method, path, body, opts, want);
         match total {
             Some(t) => tokio::time::timeout(t, run)
                 .await
@@ -506,14 +653,14 @@ impl Client {
         &self,
         method: Method,
         path: &str,
-        body: Option<Bytes>,
+        body: Payload,
         opts: &RequestOptions,
-        stream: bool,
+        want: Want,
     ) -> Result<(StreamOrBody, Option<String>, u32)> {
         let config = &self.inner.config;
         let http = self.http()?;
-        let url = self.url(path, opts)?;
-        let headers = self.headers(opts, body.is_some(), stream)?;
+        let url = self.routed_url(path, &body, opts)?;
+        let headers = self.headers(opts, body.content_type(), want)?;
         let max_retries = opts.max_retries.unwrap_or(config.max_retries);
         let attempt_timeout = opts.timeout.or(config.timeouts.request);
 
@@ -526,17 +673,32 @@ impl Client {
             if !retry_count_overridden(opts) {
                 req = req.header(RETRY_COUNT_HEADER, retries_taken);
             }
-            if let Some(b) = &body {
-                req = req.body(b.clone());
+            match &body {
+                Payload::None => {}
+                Payload::Json(b) => req = req.body(b.clone()),
+                // A fresh body per attempt: a retry sends the same bytes, read again from disk.
+                Payload::Multipart(form) => {
+                    req = req
+                        .header(reqwest::header::CONTENT_LENGTH, form.content_length())
+                        .body(form.body());
+                }
             }
-            let outcome = attempt(req, attempt_timeout, stream).await;
+            // Scrubbed before anything below logs or returns it.
+            let outcome = match attempt(req, attempt_timeout, want != Want::Buffered).await {
+                Ok(AttemptOk::Status(err, ra, sr)) => {
+                    Ok(AttemptOk::Status(self.redactor().scrub(err), ra, sr))
+                }
+                Err(err) => Err(self.redactor().scrub(err)),
+                ok => ok,
+            };
             let delay = match outcome {
                 Ok(AttemptOk::Success(resp, request_id)) => {
                     log::debug!(
                         "openai request: method={method} path=/{} status={} retries={retries_taken} request_id={} elapsed_ms={}",
                         path.trim_start_matches('/'),
                         resp.status(),
-                        request_id.as_deref().unwrap_or("-"),
+                        self.redactor()
+                            .scrub_str(request_id.as_deref().unwrap_or("-")),
                         started.elapsed().as_millis()
                     );
                     return Ok((resp, request_id, retries_taken));
@@ -583,6 +745,20 @@ impl Client {
         }
     }
 
+    /// The URL a request for `path` goes to: Azure's deployment routing (which may read the
+    /// body's model), then the base URL and the query.
+    pub(crate) fn routed_url(
+        &self,
+        path: &str,
+        body: &Payload,
+        opts: &RequestOptions,
+    ) -> Result<reqwest::Url> {
+        match &self.inner.config.azure {
+            Some(routing) => self.url(&routing.route(path, || body.model()), opts),
+            None => self.url(path, opts),
+        }
+    }
+
     fn url(&self, path: &str, opts: &RequestOptions) -> Result<reqwest::Url> {
         let config = &self.inner.config;
         let path = path.trim_start_matches('/');
@@ -607,19 +783,44 @@ impl Client {
         Ok(url)
     }
 
-    fn headers(&self, opts: &RequestOptions, has_body: bool, stream: bool) -> Result<HeaderMap> {
+    fn headers(
+        &self,
+        opts: &RequestOptions,
+        content_type: Option<HeaderValue>,
+        want: Want,
+    ) -> Result<HeaderMap> {
         let mut h = self.inner.base_headers.clone();
-        if has_body {
-            h.insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+        if self.inner.has_credential.load(Ordering::Acquire) {
+            let c = self
+                .inner
+                .credential
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some(c) = &*c {
+                h.remove(reqwest::header::AUTHORIZATION);
+                h.remove("api-key");
+                h.insert(c.name.clone(), c.value.clone());
+            }
+        } else if self.inner.config.auth_style == crate::config::AuthStyle::PerRequest {
+            return Err(Error::config(
+                "this client takes its token per request (azure_ad_token_provider), and none \
+                 was set yet: call set_credential first",
+            ));
         }
-        if stream {
-            h.insert(
-                reqwest::header::ACCEPT,
-                HeaderValue::from_static("text/event-stream"),
-            );
+        if let Some(ct) = content_type {
+            h.insert(reqwest::header::CONTENT_TYPE, ct);
+        }
+        match want {
+            Want::Buffered => {}
+            Want::Events => {
+                h.insert(
+                    reqwest::header::ACCEPT,
+                    HeaderValue::from_static("text/event-stream"),
+                );
+            }
+            Want::Bytes => {
+                h.insert(reqwest::header::ACCEPT, HeaderValue::from_static("*/*"));
+            }
         }
         for (name, value) in &opts.extra_headers {
             let n = HeaderName::from_bytes(name.as_bytes())
@@ -643,6 +844,20 @@ impl Client {
     }
 }
 
+/// The header a credential travels in.
+fn auth_header(style: crate::config::AuthStyle, secret: &str) -> Result<(HeaderName, HeaderValue)> {
+    let (name, text) = match style {
+        crate::config::AuthStyle::ApiKeyHeader => {
+            (HeaderName::from_static("api-key"), secret.to_owned())
+        }
+        _ => (reqwest::header::AUTHORIZATION, format!("Bearer {secret}")),
+    };
+    let mut value = HeaderValue::from_str(&text)
+        .map_err(|_| Error::config("the API key cannot be sent in a header"))?;
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
 pub(crate) type UsageSink = Arc<std::sync::Mutex<UsageTotals>>;
 
 fn lock_usage(sink: &UsageSink) -> std::sync::MutexGuard<'_, UsageTotals> {
@@ -651,6 +866,11 @@ fn lock_usage(sink: &UsageSink) -> std::sync::MutexGuard<'_, UsageTotals> {
 }
 
 pub(crate) fn record_usage(sink: &UsageSink, model: &str, usage: &crate::types::Usage) {
+    // The usage lock and the price table's first use must not be held across a fork.
+    crate::blocking::outside_fork(|| record_usage_now(sink, model, usage))
+}
+
+fn record_usage_now(sink: &UsageSink, model: &str, usage: &crate::types::Usage) {
     use crate::models::{ModelPrice, PriceTable};
     type Last = std::cell::RefCell<Option<(String, Option<&'static ModelPrice>)>>;
     // The price lookup matches the model name against every entry; calls on one thread nearly
@@ -670,6 +890,44 @@ pub(crate) fn record_usage(sink: &UsageSink, model: &str, usage: &crate::types::
     lock_usage(sink).add(usage, price.map(|p| p.cost(usage)));
 }
 
+/// An embeddings body with every base64 `embedding` replaced by its float array (little-endian
+/// f32s, as the API sends them). A body with no base64 vector is handed back untouched.
+fn floats_from_base64(raw: &Bytes) -> Result<Bytes> {
+    let mut v: Value = serde_json::from_slice(raw).map_err(|e| {
+        Error::decode(
+            format!("the response is not valid JSON: {e}"),
+            String::from_utf8_lossy(raw),
+        )
+    })?;
+    let mut changed = false;
+    for item in v
+        .get_mut("data")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(Value::String(b64)) = item.get("embedding") {
+            let floats = crate::types::EmbeddingVector::Base64(b64.clone()).to_f32()?;
+            item["embedding"] = Value::Array(
+                floats
+                    .into_iter()
+                    .map(|f| {
+                        serde_json::Number::from_f64(f64::from(f))
+                            .map_or(Value::Null, Value::Number)
+                    })
+                    .collect(),
+            );
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(raw.clone());
+    }
+    serde_json::to_vec(&v)
+        .map(Bytes::from)
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("re-encoding embeddings: {e}")))
+}
+
 fn check_embedding_input(request: &EmbeddingRequest) -> Result<()> {
     if request.model.is_empty() {
         return Err(Error::invalid_argument("model must not be empty"));
@@ -681,6 +939,18 @@ fn check_embedding_input(request: &EmbeddingRequest) -> Result<()> {
             "input must be a string, a non-empty list of strings, or token ids",
         )),
     }
+}
+
+/// Default headers whose values are credentials (Azure's `api-key`, a gateway's bearer token).
+fn is_secret_header(name: &str) -> bool {
+    [
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+    ]
+    .iter()
+    .any(|h| name.eq_ignore_ascii_case(h))
 }
 
 fn retry_count_overridden(opts: &RequestOptions) -> bool {
@@ -754,7 +1024,55 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
         .map_err(|e| Error::config(format!("cannot build the HTTP client: {}", chain(&e))))
 }
 
-enum StreamOrBody {
+/// A request body, kept so that every attempt can send it again.
+pub(crate) enum Payload {
+    None,
+    Json(Bytes),
+    Multipart(Arc<crate::multipart::Multipart>),
+}
+
+impl From<Option<Bytes>> for Payload {
+    fn from(b: Option<Bytes>) -> Payload {
+        b.map_or(Payload::None, Payload::Json)
+    }
+}
+
+impl Payload {
+    /// The body's `model`, for Azure's per-deployment routing.
+    fn model(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Model {
+            model: Option<String>,
+        }
+        match self {
+            Payload::None => None,
+            Payload::Json(b) => serde_json::from_slice::<Model>(b).ok()?.model,
+            Payload::Multipart(form) => form.parts().iter().find_map(|p| match &p.value {
+                crate::multipart::PartValue::Text(v) if p.name == "model" => Some(v.clone()),
+                _ => None,
+            }),
+        }
+    }
+
+    fn content_type(&self) -> Option<HeaderValue> {
+        match self {
+            Payload::None => None,
+            Payload::Json(_) => Some(HeaderValue::from_static("application/json")),
+            Payload::Multipart(form) => HeaderValue::from_str(&form.content_type()).ok(),
+        }
+    }
+}
+
+/// What the caller wants of a successful answer: the whole body, or the live response to read
+/// as an event stream or as bytes (binary downloads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    Buffered,
+    Events,
+    Bytes,
+}
+
+pub(crate) enum StreamOrBody {
     Stream(reqwest::Response),
     Body {
         status: u16,
@@ -875,7 +1193,7 @@ fn transport_error(e: reqwest::Error) -> Error {
     Error::new(ErrorKind::Connection, format!("{what}: {text}")).with_source(e)
 }
 
-fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
     h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
@@ -890,14 +1208,14 @@ fn header_pairs(h: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn to_body_value<T: Serialize>(request: &T) -> Result<Value> {
+pub(crate) fn to_body_value<T: Serialize>(request: &T) -> Result<Value> {
     serde_json::to_value(request)
         .map_err(|e| Error::invalid_argument(format!("request is not serialisable: {e}")))
 }
 
 /// The bytes of a request body, serialised once (every attempt sends the same bytes). Straight
 /// from the typed request unless `extra_body` has fields to merge in.
-fn encode_body<T: Serialize>(request: &T, opts: &RequestOptions) -> Result<Bytes> {
+pub(crate) fn encode_body<T: Serialize>(request: &T, opts: &RequestOptions) -> Result<Bytes> {
     let bytes = match &opts.extra_body {
         None => serde_json::to_vec(request),
         Some(extra) => {
@@ -933,13 +1251,13 @@ fn decode_json(body: &[u8]) -> Result<Value> {
 /// Decodes a 2xx body: an empty body (204, `content-length: 0`) is `null` (fine for `Value`, a
 /// decode error for a typed response); a non-JSON content type, malformed JSON or the wrong shape
 /// is a decode error that carries the raw body and status.
-fn content_type(h: &HeaderMap) -> &str {
+pub(crate) fn content_type(h: &HeaderMap) -> &str {
     h.get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
 }
 
-fn decode_checked<T: DeserializeOwned>(
+pub(crate) fn decode_checked<T: DeserializeOwned>(
     status: u16,
     ct: &str,
     body: &[u8],
@@ -972,7 +1290,7 @@ fn decode_checked<T: DeserializeOwned>(
     })
 }
 
-fn percent_encode_path(s: &str) -> String {
+pub(crate) fn percent_encode_path(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~:".contains(&b) {
@@ -1055,7 +1373,13 @@ mod tests {
             ],
             ..Default::default()
         };
-        let h = c.headers(&opts, true, false).unwrap();
+        let h = c
+            .headers(
+                &opts,
+                Payload::Json(Bytes::new()).content_type(),
+                Want::Buffered,
+            )
+            .unwrap();
         assert_eq!(h["x-a"], "1");
         assert!(h.get("user-agent").is_none());
         assert!(h["authorization"].is_sensitive());

@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+/// What a per-request client holds as its key until the first token arrives; never sent.
+pub(crate) const PER_REQUEST_PLACEHOLDER: &str = "<set per request>";
 /// Same defaults as the official SDK (`httpx.Timeout(600, connect=5)`).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Per-attempt deadline of a non-streaming request.
@@ -92,6 +94,80 @@ impl Timeouts {
     }
 }
 
+/// How a client's credential travels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AuthStyle {
+    /// `Authorization: Bearer <key>`: OpenAI, and Azure with a Microsoft Entra (AD) token.
+    #[default]
+    Bearer,
+    /// `api-key: <key>`: Azure with an API key.
+    ApiKeyHeader,
+    /// `Authorization: Bearer <token>` with a token handed over per request through
+    /// [`crate::Client::set_credential`] (Azure's token provider); a request made before the
+    /// first token is refused.
+    PerRequest,
+}
+
+/// Azure OpenAI routing: which requests go under `/deployments/{name}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AzureRouting {
+    /// The deployment from `azure_deployment`: its endpoints go under it, the rest to the root.
+    pub(crate) deployment: Option<String>,
+    /// Without a fixed deployment, a deployment endpoint goes under the body's `model`, unless
+    /// the base URL already names a deployment.
+    pub(crate) by_model: bool,
+}
+
+/// The endpoints Azure serves per deployment (the official `_deployments_endpoints`).
+const AZURE_DEPLOYMENT_PATHS: &[&str] = &[
+    "completions",
+    "chat/completions",
+    "embeddings",
+    "audio/transcriptions",
+    "audio/translations",
+    "audio/speech",
+    "images/generations",
+    "images/edits",
+];
+
+/// `s` as one URL path segment: everything but the unreserved characters percent-encoded, so
+/// a model name cannot add segments or a query.
+fn path_segment(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+impl AzureRouting {
+    /// The path a request for `path` takes; `model` is read from the body only when needed.
+    pub(crate) fn route<'a>(
+        &self,
+        path: &'a str,
+        model: impl FnOnce() -> Option<String>,
+    ) -> std::borrow::Cow<'a, str> {
+        let p = path.trim_start_matches('/');
+        if !AZURE_DEPLOYMENT_PATHS.contains(&p) {
+            return std::borrow::Cow::Borrowed(path);
+        }
+        let deployment = match &self.deployment {
+            Some(d) => Some(d.clone()),
+            None if self.by_model => model(),
+            None => None,
+        };
+        match deployment {
+            Some(d) => std::borrow::Cow::Owned(format!("deployments/{}/{p}", path_segment(&d))),
+            None => std::borrow::Cow::Borrowed(path),
+        }
+    }
+}
+
 /// Where environment-like settings come from; tests substitute a map so they never touch the
 /// process environment.
 #[derive(Clone, Debug)]
@@ -151,6 +227,8 @@ pub struct ClientConfig {
     pub(crate) timeouts: Timeouts,
     pub(crate) max_retries: u32,
     pub(crate) user_agent: String,
+    pub(crate) auth_style: AuthStyle,
+    pub(crate) azure: Option<AzureRouting>,
 }
 
 impl ClientConfig {
@@ -194,6 +272,18 @@ impl ClientConfig {
     pub fn ca_file(&self) -> Option<&Path> {
         self.ca_file.as_deref()
     }
+    /// How the credential is sent.
+    pub fn auth_style(&self) -> AuthStyle {
+        self.auth_style
+    }
+    /// True for an Azure OpenAI client.
+    pub fn is_azure(&self) -> bool {
+        self.azure.is_some()
+    }
+    /// The fixed Azure deployment, if any.
+    pub fn azure_deployment(&self) -> Option<&str> {
+        self.azure.as_ref()?.deployment.as_deref()
+    }
 
     /// A builder holding every setting of this configuration, to change some and build another
     /// client (`client.with_options(...)` in the official SDK). What the environment supplied is
@@ -225,6 +315,23 @@ impl ClientConfig {
         }
         if let Some(p) = &self.ca_file {
             b = b.ca_file(p);
+        }
+        if let Some(routing) = &self.azure {
+            b.azure = true;
+            b.azure_resolved = Some(routing.clone());
+            match self.auth_style {
+                AuthStyle::Bearer => {
+                    b.azure_ad_token = b.api_key.take();
+                }
+                AuthStyle::ApiKeyHeader => {}
+                AuthStyle::PerRequest => {
+                    b.api_key = None;
+                    b.azure_ad_token_per_request = true;
+                }
+            }
+            if let Some((_, v)) = self.default_query.iter().find(|(k, _)| k == "api-version") {
+                b.api_version = Some(v.clone());
+            }
         }
         b
     }
@@ -311,6 +418,14 @@ pub struct ClientBuilder {
     total_timeout: Option<Option<Duration>>,
     max_retries: Option<u32>,
     env: Option<EnvSource>,
+    azure: bool,
+    azure_endpoint: Option<String>,
+    azure_deployment: Option<String>,
+    api_version: Option<String>,
+    azure_ad_token: Option<String>,
+    azure_ad_token_per_request: bool,
+    /// Routing carried over by [`ClientConfig::to_builder`].
+    azure_resolved: Option<AzureRouting>,
 }
 
 fn positive(name: &str, d: Duration) -> Result<Duration> {
@@ -408,6 +523,47 @@ impl ClientBuilder {
         self.env = Some(env);
         self
     }
+    /// An Azure OpenAI client (`AzureOpenAI` of the official SDK): the key comes from
+    /// `AZURE_OPENAI_API_KEY` and travels as `api-key`, every request carries `api-version`, and
+    /// the deployment endpoints go under `/deployments/{deployment or model}`. Implied by every
+    /// `azure_*` setting and by [`ClientBuilder::api_version`].
+    pub fn azure(mut self) -> Self {
+        self.azure = true;
+        self
+    }
+    /// The Azure resource, e.g. `https://example.openai.azure.com` (else
+    /// `AZURE_OPENAI_ENDPOINT`); excludes [`ClientBuilder::base_url`].
+    pub fn azure_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.azure = true;
+        self.azure_endpoint = Some(url.into());
+        self
+    }
+    /// A fixed deployment for the deployment endpoints (with `azure_endpoint`).
+    pub fn azure_deployment(mut self, name: impl Into<String>) -> Self {
+        self.azure = true;
+        self.azure_deployment = Some(name.into());
+        self
+    }
+    /// The Azure `api-version` (else `OPENAI_API_VERSION`).
+    pub fn api_version(mut self, v: impl Into<String>) -> Self {
+        self.azure = true;
+        self.api_version = Some(v.into());
+        self
+    }
+    /// A Microsoft Entra (AD) token, sent as `Authorization: Bearer` (else
+    /// `AZURE_OPENAI_AD_TOKEN`).
+    pub fn azure_ad_token(mut self, token: impl Into<String>) -> Self {
+        self.azure = true;
+        self.azure_ad_token = Some(token.into());
+        self
+    }
+    /// The token is handed over per request with [`crate::Client::set_credential`] (what
+    /// `azure_ad_token_provider` does in the bindings).
+    pub fn azure_ad_token_per_request(mut self) -> Self {
+        self.azure = true;
+        self.azure_ad_token_per_request = true;
+        self
+    }
 
     /// Resolves every setting. Fails with a config error naming what is missing or malformed.
     pub fn resolve(self) -> Result<ClientConfig> {
@@ -415,23 +571,107 @@ impl ClientBuilder {
         let mut dotenv = None;
         let mut lookup = |name: &str| env.lookup(name, &mut dotenv);
 
-        let api_key = match self.api_key.filter(|k| !k.is_empty()) {
-            Some(k) => k,
-            None => lookup("OPENAI_API_KEY").ok_or_else(|| {
-                Error::config(
-                    "missing API key: pass an api_key, set the OPENAI_API_KEY environment variable, \
-                     or put OPENAI_API_KEY in a .env file in the working directory",
-                )
-            })?,
+        let mut default_query = self.default_query;
+        let (api_key, base_url, auth_style, azure) = if self.azure {
+            let key = self.api_key.filter(|k| !k.is_empty());
+            let token = self.azure_ad_token.filter(|k| !k.is_empty());
+            let given = [
+                key.is_some(),
+                token.is_some(),
+                self.azure_ad_token_per_request,
+            ];
+            if given.iter().filter(|g| **g).count() > 1 {
+                return Err(Error::config(
+                    "api_key, azure_ad_token and azure_ad_token_provider are mutually exclusive; \
+                     pass only one",
+                ));
+            }
+            // The official order: an explicit credential, then the AD token variable, then the
+            // key variable.
+            let (secret, style) = if let Some(k) = key {
+                (k, AuthStyle::ApiKeyHeader)
+            } else if let Some(t) = token {
+                (t, AuthStyle::Bearer)
+            } else if self.azure_ad_token_per_request {
+                (PER_REQUEST_PLACEHOLDER.to_owned(), AuthStyle::PerRequest)
+            } else if let Some(t) = lookup("AZURE_OPENAI_AD_TOKEN") {
+                (t, AuthStyle::Bearer)
+            } else if let Some(k) = lookup("AZURE_OPENAI_API_KEY") {
+                (k, AuthStyle::ApiKeyHeader)
+            } else {
+                return Err(Error::config(
+                    "missing credentials: pass one of api_key, azure_ad_token or \
+                     azure_ad_token_provider, or set AZURE_OPENAI_API_KEY or AZURE_OPENAI_AD_TOKEN",
+                ));
+            };
+            let version = self
+                .api_version
+                .filter(|v| !v.is_empty())
+                .or_else(|| lookup("OPENAI_API_VERSION"))
+                .ok_or_else(|| {
+                    Error::config("missing api_version: pass api_version or set OPENAI_API_VERSION")
+                })?;
+            default_query.retain(|(k, _)| k != "api-version");
+            default_query.push(("api-version".to_owned(), version));
+            let (base, routing) =
+                match (self.base_url.filter(|u| !u.is_empty()), self.azure_endpoint) {
+                    (Some(_), Some(_)) => {
+                        return Err(Error::config(
+                            "base_url and azure_endpoint are mutually exclusive",
+                        ));
+                    }
+                    (Some(base), None) => {
+                        let base = normalize_base_url(&base)?;
+                        let routing = self.azure_resolved.unwrap_or_else(|| AzureRouting {
+                            deployment: None,
+                            by_model: !base.contains("/deployments"),
+                        });
+                        (base, routing)
+                    }
+                    (None, endpoint) => {
+                        let endpoint = endpoint
+                        .filter(|u| !u.is_empty())
+                        .or_else(|| lookup("AZURE_OPENAI_ENDPOINT"))
+                        .ok_or_else(|| {
+                            Error::config(
+                                "missing Azure endpoint: pass azure_endpoint or base_url, or set \
+                                 AZURE_OPENAI_ENDPOINT",
+                            )
+                        })?;
+                        let endpoint = normalize_base_url(&endpoint)?;
+                        let deployment = self.azure_deployment.filter(|d| !d.is_empty());
+                        (
+                            format!("{endpoint}/openai"),
+                            AzureRouting {
+                                by_model: deployment.is_none(),
+                                deployment,
+                            },
+                        )
+                    }
+                };
+            (ApiKey::new(secret)?, base, style, Some(routing))
+        } else {
+            let api_key = match self.api_key.filter(|k| !k.is_empty()) {
+                Some(k) => k,
+                None => lookup("OPENAI_API_KEY").ok_or_else(|| {
+                    Error::config(
+                        "missing API key: pass an api_key, set the OPENAI_API_KEY environment \
+                         variable, or put OPENAI_API_KEY in a .env file in the working directory",
+                    )
+                })?,
+            };
+            let base_url = self
+                .base_url
+                .filter(|u| !u.is_empty())
+                .or_else(|| lookup("OPENAI_BASE_URL"))
+                .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+            (
+                ApiKey::new(api_key)?,
+                normalize_base_url(&base_url)?,
+                AuthStyle::Bearer,
+                None,
+            )
         };
-        let api_key = ApiKey::new(api_key)?;
-
-        let base_url = self
-            .base_url
-            .filter(|u| !u.is_empty())
-            .or_else(|| lookup("OPENAI_BASE_URL"))
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let base_url = normalize_base_url(&base_url)?;
 
         let organization = self.organization.or_else(|| lookup("OPENAI_ORG_ID"));
         let project = self.project.or_else(|| lookup("OPENAI_PROJECT_ID"));
@@ -477,12 +717,14 @@ impl ClientBuilder {
             organization,
             project,
             default_headers: self.default_headers,
-            default_query: self.default_query,
+            default_query,
             proxy: self.proxy,
             ca_file: self.ca_file,
             timeouts,
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             user_agent: format!("openai-rs/{}", env!("CARGO_PKG_VERSION")),
+            auth_style,
+            azure,
         })
     }
 

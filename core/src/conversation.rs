@@ -79,6 +79,10 @@ pub struct ConversationSettings {
     /// Prices that win over the built-in table (see [`PriceTable::load`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices: Option<PriceTable>,
+    /// Send the turns over the Responses API instead of chat completions. The history and every
+    /// rule above stay the same; only the wire format changes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub use_responses_api: bool,
 }
 
 /// Usage summed over calls.
@@ -162,6 +166,7 @@ pub struct PreparedTurn {
     reserve: u64,
     estimated_cost_usd: Option<f64>,
     base_revision: u64,
+    use_responses_api: bool,
 }
 
 impl PreparedTurn {
@@ -197,6 +202,12 @@ impl PreparedTurn {
 
     /// Sends the request; commit the result with [`Conversation::commit`].
     pub async fn send(self, client: &Client, opts: &RequestOptions) -> Result<CompletedTurn> {
+        if self.use_responses_api {
+            let req = crate::responses_chat::chat_to_responses(&self.request)?;
+            let resp = client.responses_create(&req, opts).await?;
+            let completion = crate::responses_chat::response_to_chat(&resp.data)?;
+            return Ok(self.complete_with(completion));
+        }
         let resp = client.chat_completion(&self.request, opts).await?;
         Ok(self.complete_with(resp.data))
     }
@@ -204,6 +215,11 @@ impl PreparedTurn {
     /// Starts a stream (asking for usage in its last chunk unless the parameters set
     /// `stream_options`); finish with [`Conversation::finish_stream`].
     pub async fn stream(mut self, client: &Client, opts: &RequestOptions) -> Result<TurnStream> {
+        if self.use_responses_api {
+            let req = crate::responses_chat::chat_to_responses(&self.request)?;
+            let stream = ChatStream::from_responses(client.responses_stream(&req, opts).await?);
+            return Ok(TurnStream { turn: self, stream });
+        }
         if self.request.stream_options.is_none() {
             self.request.stream_options = Some(serde_json::json!({"include_usage": true}));
         }
@@ -921,6 +937,7 @@ impl Conversation {
             reserve,
             estimated_cost_usd,
             base_revision: self.revision,
+            use_responses_api: self.settings.use_responses_api,
         })
     }
 

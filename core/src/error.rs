@@ -8,6 +8,9 @@ use std::time::Duration;
 /// Bindings map on this and never on message text; each binding has exactly one
 /// mapping table over [`ErrorKind::ALL`], and a test walks it so that a new kind
 /// cannot silently fall back to a generic error.
+///
+/// There is no kind for `fork()`: a forked child gets a runtime and connection pool of its own on
+/// its first call, so calls there succeed or fail like anywhere else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// The caller passed something the client refuses before sending (bad message, bad option).
@@ -44,9 +47,6 @@ pub enum ErrorKind {
     StreamTruncated,
     /// A response body was not what was expected: malformed JSON, wrong shape, wrong content type.
     Decode,
-    /// The process was forked and the runtime of the parent cannot be used (unused today: the core
-    /// rebuilds its runtime in the child; kept so bindings keep a stable mapping).
-    ForkedProcess,
     /// A blocking call was made from inside an async runtime, where it would deadlock.
     NestedRuntime,
     /// A conversation turn cannot fit in the model's context window, even with every older turn
@@ -78,7 +78,6 @@ impl ErrorKind {
         ErrorKind::StreamEvent,
         ErrorKind::StreamTruncated,
         ErrorKind::Decode,
-        ErrorKind::ForkedProcess,
         ErrorKind::NestedRuntime,
         ErrorKind::ContextOverflow,
         ErrorKind::BudgetExceeded,
@@ -120,7 +119,6 @@ impl ErrorKind {
             ErrorKind::StreamEvent => "stream_event",
             ErrorKind::StreamTruncated => "stream_truncated",
             ErrorKind::Decode => "decode",
-            ErrorKind::ForkedProcess => "forked_process",
             ErrorKind::NestedRuntime => "nested_runtime",
             ErrorKind::ContextOverflow => "context_overflow",
             ErrorKind::BudgetExceeded => "budget_exceeded",
@@ -315,6 +313,53 @@ impl Error {
 
     pub(crate) fn with_retry_after(mut self, d: Duration) -> Error {
         self.0.retry_after = Some(d);
+        self
+    }
+
+    /// Every text of the error passed through `r` (see [`crate::redact::Redactor::scrub`]).
+    pub(crate) fn scrub_with(mut self, r: &crate::redact::Redactor) -> Error {
+        let fix = |s: &mut String| {
+            if let std::borrow::Cow::Owned(clean) = r.scrub_str(s) {
+                *s = clean;
+            }
+        };
+        let inner = &mut *self.0;
+        fix(&mut inner.message);
+        for s in [&mut inner.body, &mut inner.request_id]
+            .into_iter()
+            .flatten()
+        {
+            fix(s);
+        }
+        if let Some(api) = &mut inner.api {
+            fix(&mut api.message);
+            for s in [&mut api.error_type, &mut api.code, &mut api.param]
+                .into_iter()
+                .flatten()
+            {
+                fix(s);
+            }
+        }
+        for (name, value) in &mut inner.headers {
+            fix(name);
+            fix(value);
+        }
+        // A cause (a serde or transport error) may quote what the server sent. Its type is lost
+        // when it has to be rewritten, which only happens when it did hold a secret.
+        if let Some(src) = &inner.source {
+            let mut text = format!("{src:?}");
+            let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(&**src);
+            while let Some(s) = cur {
+                text.push_str(&s.to_string());
+                cur = s.source();
+            }
+            if r.finds_secret_in(&text) {
+                let shown = crate::client::chain(&**src);
+                inner.source = Some(Box::new(crate::redact::ScrubbedSource(
+                    r.scrub_str(&shown).into_owned(),
+                )));
+            }
+        }
         self
     }
 

@@ -13,12 +13,21 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod batch_api;
 pub mod blocking;
+pub mod bulk;
 mod client;
 mod config;
 pub mod conversation;
+pub mod endpoints;
 mod error;
+mod events;
 pub mod models;
+pub mod multipart;
+pub mod ratelimit;
+mod redact;
+pub mod responses;
+pub mod responses_chat;
 pub mod retry;
 pub mod sse;
 mod stream;
@@ -29,17 +38,25 @@ mod wake;
 
 pub use client::{Client, RETRY_COUNT_HEADER, RequestOptions, Response};
 pub use config::{
-    ApiKey, ClientBuilder, ClientConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, EnvSource, Proxy,
-    Timeouts,
+    ApiKey, AuthStyle, AzureRouting, ClientBuilder, ClientConfig, DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_STREAM_IDLE_TIMEOUT, EnvSource, Proxy, Timeouts,
 };
 pub use conversation::{
     CallReport, Conversation, ConversationSettings, ConversationStream, PreparedTurn,
     SharedConversation, SharedTurnStream, TurnResult, TurnStream, UsageTotals, lock_shared,
 };
+pub use endpoints::{Call, CallBody, Download, Endpoint, Event, EventStream, Pager};
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, TimeoutPhase};
 pub use models::{ModelLimits, ModelPrice, PriceTable};
+pub use multipart::Multipart;
+pub use ratelimit::RateLimits;
 pub use reqwest::Method;
+pub use reqwest::header::HeaderMap;
+pub use responses::{
+    InputItem, InputPart, OutputItem, ResponseEvent, ResponseInput, ResponseObject,
+    ResponsesRequest, ResponsesStream,
+};
 pub use stream::{ChatAccumulator, ChatStream};
 pub use tokens::{Encoding, TokenCounter};
 pub use types::{

@@ -1,20 +1,16 @@
 //! Chat completion streams: SSE events in, typed chunks out, and the accumulator that turns the
 //! deltas back into a whole message.
 
-use std::collections::VecDeque;
-use std::pin::Pin;
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 
-use crate::error::{ApiErrorBody, Error, ErrorKind, Result, TimeoutPhase};
-use crate::sse::{SseEvent, SseParser, is_done};
+use crate::error::{ApiErrorBody, Error, ErrorKind, Result};
+use crate::events::{ByteStream, End, SseSource};
+use crate::sse::{SseEvent, is_done};
 use crate::types::{
     ChatCompletion, ChatCompletionChunk, Choice, FunctionCall, ResponseMessage, ToolCall, Usage,
 };
-
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -30,16 +26,15 @@ enum State {
 /// event, a malformed event, an idle timeout, a reset connection, or a clean close before
 /// `[DONE]` (never a silent end). After an error the stream yields `None`.
 pub struct ChatStream {
-    body: ByteStream,
-    parser: SseParser,
-    pending: VecDeque<SseEvent>,
-    scratch: Vec<SseEvent>,
-    idle: Option<Duration>,
+    source: SseSource,
     request_id: Option<String>,
     acc: ChatAccumulator,
     state: State,
     events: u64,
     usage_sink: Option<crate::client::UsageSink>,
+    redactor: crate::redact::Redactor,
+    /// Set when the chunks come from a Responses API stream (a conversation that uses it).
+    responses: Option<Box<crate::responses_chat::ChunkAdapter>>,
 }
 
 impl std::fmt::Debug for ChatStream {
@@ -67,22 +62,35 @@ impl ChatStream {
         idle: Option<Duration>,
     ) -> ChatStream {
         ChatStream {
-            body,
-            parser: SseParser::new(),
-            pending: VecDeque::new(),
-            scratch: Vec::new(),
-            idle,
+            source: SseSource::new(body, idle),
             request_id,
             acc: ChatAccumulator::default(),
             state: State::Open,
             events: 0,
             usage_sink: None,
+            redactor: Default::default(),
+            responses: None,
         }
+    }
+
+    /// A responses stream read as chat chunks (its usage is counted by the responses stream).
+    pub(crate) fn from_responses(stream: crate::ResponsesStream) -> ChatStream {
+        let request_id = stream.request_id().map(str::to_owned);
+        let mut s =
+            ChatStream::from_byte_stream(Box::pin(futures_util::stream::empty()), request_id, None);
+        s.responses = Some(Box::new(crate::responses_chat::ChunkAdapter::new(stream)));
+        s
     }
 
     /// Where to add the stream's usage once it completes (the client's running totals).
     pub(crate) fn with_usage_sink(mut self, sink: crate::client::UsageSink) -> Self {
         self.usage_sink = Some(sink);
+        self
+    }
+
+    /// The client's secrets, scrubbed from every error the stream returns.
+    pub(crate) fn with_redactor(mut self, redactor: crate::redact::Redactor) -> Self {
+        self.redactor = redactor;
         self
     }
 
@@ -120,20 +128,50 @@ impl ChatStream {
 
     /// The next chunk with the raw `data:` text it was parsed from.
     pub async fn next_with_raw(&mut self) -> Option<Result<(ChatCompletionChunk, String)>> {
+        if let Some(adapter) = self.responses.as_mut() {
+            if self.state != State::Open {
+                return None;
+            }
+            return match adapter.next_chunk().await {
+                None => {
+                    self.state = State::Done;
+                    None
+                }
+                Some(Ok(chunk)) => {
+                    self.events += 1;
+                    self.acc.push(&chunk);
+                    let raw = serde_json::to_string(&chunk).unwrap_or_default();
+                    Some(Ok((chunk, raw)))
+                }
+                Some(Err(e)) => {
+                    self.state = State::Failed;
+                    Some(Err(e))
+                }
+            };
+        }
         loop {
             if self.state != State::Open {
                 return None;
             }
-            if let Some(ev) = self.pending.pop_front() {
-                match self.handle_event(ev) {
+            let failed = match self.source.next_event().await {
+                Ok(Ok(ev)) => match self.handle_event(ev) {
+                    Some(Err(e)) => return Some(Err(self.redactor.scrub(e))),
                     Some(item) => return Some(item),
                     None => continue,
-                }
-            }
-            if let Err(e) = self.fill().await {
-                self.state = State::Failed;
-                return Some(Err(e.with_request_id(self.request_id.clone())));
-            }
+                },
+                Ok(Err(End::Closed { mid_event })) => Error::new(
+                    ErrorKind::StreamTruncated,
+                    format!(
+                        "stream closed after {} events without [DONE]{}",
+                        self.events,
+                        if mid_event { " (mid-event)" } else { "" }
+                    ),
+                ),
+                Err(e) => e,
+            };
+            self.state = State::Failed;
+            let e = failed.with_request_id(self.request_id.clone());
+            return Some(Err(self.redactor.scrub(e)));
         }
     }
 
@@ -159,7 +197,7 @@ impl ChatStream {
                 crate::client::record_usage(&sink, &self.acc.model, usage);
             }
             // Drop the pending events and let the body go: nothing after [DONE] is parsed.
-            self.pending.clear();
+            self.source.discard_pending();
             return None;
         }
         self.events += 1;
@@ -206,49 +244,6 @@ impl ChatStream {
                 .with_body(ev.data.clone())
                 .with_request_id(self.request_id.clone()),
         )
-    }
-
-    /// Reads more bytes into `pending`, or fails with why the stream cannot go on.
-    async fn fill(&mut self) -> Result<()> {
-        let next = match self.idle {
-            Some(t) => match tokio::time::timeout(t, self.body.next()).await {
-                Ok(n) => n,
-                Err(_) => return Err(Error::timeout(TimeoutPhase::StreamIdle, Some(t))),
-            },
-            None => self.body.next().await,
-        };
-        match next {
-            Some(Ok(bytes)) => {
-                self.parser
-                    .feed(&bytes, &mut self.scratch)
-                    .map_err(|e| Error::decode(format!("malformed event stream: {e}"), ""))?;
-                self.pending.extend(self.scratch.drain(..));
-                Ok(())
-            }
-            Some(Err(e)) => {
-                let e = e.without_url();
-                Err(Error::new(
-                    ErrorKind::StreamTruncated,
-                    format!(
-                        "stream interrupted after {} events: {}",
-                        self.events,
-                        crate::client::chain(&e)
-                    ),
-                )
-                .with_source(e))
-            }
-            None => {
-                let partial = self.parser.finish();
-                Err(Error::new(
-                    ErrorKind::StreamTruncated,
-                    format!(
-                        "stream closed after {} events without [DONE]{}",
-                        self.events,
-                        if partial { " (mid-event)" } else { "" }
-                    ),
-                ))
-            }
-        }
     }
 }
 
@@ -424,6 +419,7 @@ fn _assert_send() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use serde_json::json;
 
     fn chunk(v: serde_json::Value) -> ChatCompletionChunk {

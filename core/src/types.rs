@@ -891,7 +891,7 @@ pub struct EmbeddingRequest {
     pub input: Value,
     /// `text-embedding-3-small`, ...
     pub model: String,
-    /// `float` (default here, unlike the official SDK which silently asks for base64) or `base64`.
+    /// `float` or `base64`; unset, the vectors travel as base64 and are handed back as floats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding_format: Option<String>,
     /// Output dimensions (text-embedding-3 models).
@@ -909,10 +909,21 @@ pub struct EmbeddingRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum EmbeddingVector {
-    /// `encoding_format: float`.
-    Float(Vec<f32>),
+    /// `encoding_format: float`. A value beyond the f32 range saturates to the largest finite
+    /// f32 of its sign: an infinity could not be written back out as JSON (the fuzzer found
+    /// that), and refusing the answer would lose it over one value that a spec-faithful
+    /// server may well send (Prism sends -2^128, the spec's `format: float` bound).
+    Float(#[serde(deserialize_with = "de_saturating_f32s")] Vec<f32>),
     /// `encoding_format: base64`.
     Base64(String),
+}
+
+fn de_saturating_f32s<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<f32>, D::Error> {
+    // serde_json refuses numbers beyond f64, so every x here is finite.
+    Ok(Vec::<f64>::deserialize(d)?
+        .into_iter()
+        .map(|x| x.clamp(f32::MIN as f64, f32::MAX as f64) as f32)
+        .collect())
 }
 
 impl Default for EmbeddingVector {
@@ -1151,6 +1162,21 @@ mod tests {
         assert_eq!(e.data[0].index, 0);
         assert_eq!(e.usage.unwrap().prompt_tokens, 0);
         assert!(chunk.choices.is_empty());
+    }
+
+    #[test]
+    fn embedding_values_beyond_f32_saturate() {
+        let v: EmbeddingVector =
+            serde_json::from_str("[1.0, -1e39, -3.402823669209385e+38, 1e300]").unwrap();
+        assert_eq!(v.to_f32().unwrap(), [1.0, f32::MIN, f32::MIN, f32::MAX]);
+        assert!(
+            serde_json::to_string(&v)
+                .unwrap()
+                .parse::<serde_json::Value>()
+                .is_ok()
+        );
+        let v: EmbeddingVector = serde_json::from_str("[1.0, -0.5]").unwrap();
+        assert_eq!(v.to_f32().unwrap(), [1.0, -0.5]);
     }
 
     #[test]

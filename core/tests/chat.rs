@@ -300,3 +300,54 @@ async fn client_usage_sums_calls_and_completed_streams() {
     // Clones share the totals.
     assert_eq!(client.clone().usage().calls, 4);
 }
+
+/// Issue 13: with no `encoding_format` the vectors travel as base64 and come back as floats,
+/// the same floats an explicit `float` request gets (to f32 precision); explicit formats are
+/// sent and kept as they are.
+#[tokio::test]
+async fn embeddings_travel_as_base64_unless_asked_otherwise() {
+    use openai_core::EmbeddingRequest;
+    let c = client();
+    let req = |fmt: Option<&str>| EmbeddingRequest {
+        model: "text-embedding-3-small".into(),
+        input: json!(["the same input", "and another"]),
+        encoding_format: fmt.map(str::to_owned),
+        ..Default::default()
+    };
+    let id = test_id("emb");
+    let implicit = c.embeddings(&req(None), &fault(&id, "")).await.unwrap();
+    let sent = mock().journal_for(&id)[0].json().unwrap();
+    assert_eq!(sent["encoding_format"], "base64");
+    let raw: serde_json::Value = serde_json::from_slice(&implicit.raw).unwrap();
+    assert!(
+        raw["data"][0]["embedding"].is_array(),
+        "decoded for the caller"
+    );
+
+    let id = test_id("emb");
+    let explicit = c
+        .embeddings(&req(Some("float")), &fault(&id, ""))
+        .await
+        .unwrap();
+    assert_eq!(
+        mock().journal_for(&id)[0].json().unwrap()["encoding_format"],
+        "float"
+    );
+    for (a, b) in implicit.data.data.iter().zip(&explicit.data.data) {
+        let (a, b) = (a.embedding.to_f32().unwrap(), b.embedding.to_f32().unwrap());
+        assert_eq!(a.len(), b.len());
+        assert!(!a.is_empty());
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() <= f32::EPSILON * 4.0, "{x} vs {y}");
+        }
+    }
+    let kept = c
+        .embeddings(&req(Some("base64")), &RequestOptions::default())
+        .await
+        .unwrap();
+    let raw: serde_json::Value = serde_json::from_slice(&kept.raw).unwrap();
+    assert!(
+        raw["data"][0]["embedding"].is_string(),
+        "an explicit base64 stays base64"
+    );
+}

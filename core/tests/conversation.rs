@@ -701,3 +701,114 @@ fn conversation_counts_with_the_encoding_override() {
     assert_eq!(cl100k, 3 + 1 + Encoding::Cl100kBase.count("你好，世界") + 3);
     assert_ne!(o200k, cl100k);
 }
+
+/// Issue 12: the same conversation over the Responses API. History, tool pairs, usage and the
+/// streamed turn behave as over chat completions; only the wire format changes.
+#[tokio::test]
+async fn turns_over_the_responses_api() {
+    let client = client();
+    let mut conv = new_conv();
+    conv.settings_mut().use_responses_api = true;
+    let id = test_id("resp-conv");
+    let r = conv.send(&client, "Hello there", &opts(&id)).await.unwrap();
+    assert!(
+        r.text().starts_with("You said: Hello there"),
+        "{}",
+        r.text()
+    );
+    let sent = mock().journal_for(&id)[0].clone();
+    assert_eq!(sent.path, "/v1/responses");
+    let body = sent.json().unwrap();
+    assert_eq!(
+        body["input"][0],
+        json!({"role": "system", "content": "You are terse."})
+    );
+    assert_eq!(
+        body["input"][1],
+        json!({"role": "user", "content": "Hello there"})
+    );
+    assert_eq!(body["store"], false);
+    assert_eq!(conv.messages().len(), 3);
+    assert!(conv.usage().total_tokens > 0);
+    assert!(!r.report.usage_estimated);
+
+    // A function call and its result stay paired in what is sent next.
+    conv.update_params(|p| {
+        p.extra.insert(
+            "tools".into(),
+            json!([{"type": "function", "function": {"name": "get_weather",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]),
+        );
+    });
+    let r = conv
+        .send(&client, "Weather in Paris?", &opts(&id))
+        .await
+        .unwrap();
+    let calls = r.completion.choices[0]
+        .message
+        .tool_calls
+        .clone()
+        .expect("a tool call");
+    assert_eq!(
+        r.completion.choices[0].finish_reason.as_deref(),
+        Some("tool_calls")
+    );
+    conv.push(Message::tool(calls[0].id.clone(), "sunny"))
+        .unwrap();
+    let r = conv
+        .send_messages(&client, Vec::new(), &opts(&id))
+        .await
+        .unwrap();
+    assert_eq!(r.text(), "Tool result: sunny");
+    let body = mock().journal_for(&id)[2].json().unwrap();
+    let kinds: Vec<&str> = body["input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["type"].as_str().unwrap_or("message"))
+        .collect();
+    let call_at = kinds.iter().position(|k| *k == "function_call").unwrap();
+    assert_eq!(kinds[call_at + 1], "function_call_output");
+
+    // A streamed turn over the same API is appended once, with the server's usage.
+    conv.update_params(|p| {
+        p.extra.remove("tools");
+    });
+    let before = conv.messages().len();
+    let mut s = conv
+        .stream(&client, "stream me please", &opts(&id))
+        .await
+        .unwrap();
+    let mut text = String::new();
+    while let Some(chunk) = s.next_chunk().await {
+        for c in chunk.unwrap().choices {
+            text.push_str(c.delta.content.as_deref().unwrap_or(""));
+        }
+    }
+    let r = s.into_result().expect("committed");
+    assert!(text.starts_with("You said: stream me please"), "{text}");
+    assert_eq!(r.text(), text);
+    assert_eq!(conv.messages().len(), before + 2);
+    assert!(r.completion.usage.is_some());
+    assert!(!r.report.usage_estimated);
+
+    // A stream cut before its terminal event appends nothing.
+    let before = conv.messages().len();
+    let mut s = conv
+        .stream(
+            &client,
+            "cut me short please",
+            &fault(&test_id("resp-cut"), "close-after=1"),
+        )
+        .await
+        .unwrap();
+    let mut err = None;
+    while let Some(chunk) = s.next_chunk().await {
+        if let Err(e) = chunk {
+            err = Some(e);
+        }
+    }
+    assert_eq!(err.unwrap().kind(), ErrorKind::StreamTruncated);
+    assert!(s.into_result().is_none());
+    assert_eq!(conv.messages().len(), before);
+}

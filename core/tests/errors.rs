@@ -159,6 +159,29 @@ async fn dropped_connection_is_a_connection_error_after_retries() {
     assert!(std::error::Error::source(&e).is_some(), "the cause is kept");
 }
 
+/// Every text an error exposes: Display, Debug, each field and the whole source chain.
+fn error_texts(e: &openai_core::Error) -> Vec<String> {
+    let mut out = vec![
+        e.to_string(),
+        format!("{e:?}"),
+        e.message().to_owned(),
+        format!("{:?}", e.body()),
+        format!("{:?}", e.param()),
+        format!("{:?}", e.code()),
+        format!("{:?}", e.error_type()),
+        format!("{:?}", e.api_error()),
+        format!("{:?}", e.request_id()),
+        format!("{:?}", e.headers()),
+    ];
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        out.push(s.to_string());
+        out.push(format!("{s:?}"));
+        src = s.source();
+    }
+    out
+}
+
 #[tokio::test]
 async fn x1_x2_key_canary_never_printed() {
     capture_logs();
@@ -177,28 +200,53 @@ async fn x1_x2_key_canary_never_printed() {
         "malformed-json",
         "drop",
         "reset",
+        // The server quotes the Authorization header in message, type, param, code, body and a
+        // header: the only faults here that put the key into what the client receives.
+        "echo-key",
+        "echo-key;status=500",
     ] {
         let e = client
             .chat_completion(&hello(), &fault(&test_id("x1"), f))
             .await
             .unwrap_err();
-        shown.push(e.to_string());
-        shown.push(format!("{e:?}"));
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            shown.push(s.to_string());
-            shown.push(format!("{s:?}"));
-            src = s.source();
+        shown.extend(error_texts(&e));
+    }
+    let mut echoed = 0;
+    for f in ["events=5;reset-after=1", "echo-key", "echo-key=event"] {
+        let mut s = client
+            .chat_completion_stream(&hello(), &fault(&test_id("x1"), f))
+            .await
+            .unwrap();
+        while let Some(item) = s.next_chunk().await {
+            if let Err(e) = item {
+                if f.starts_with("echo-key") {
+                    assert_eq!(e.kind(), ErrorKind::StreamEvent, "{f}: {e}");
+                    assert!(e.param().unwrap().contains("Bearer [REDACTED]"), "{e:?}");
+                    echoed += 1;
+                }
+                shown.extend(error_texts(&e));
+            }
         }
     }
-    let mut s = client
-        .chat_completion_stream(&hello(), &fault(&test_id("x1"), "events=5;reset-after=1"))
-        .await
+    assert_eq!(echoed, 2, "both SSE error forms were seen");
+    // A copy made with other settings scrubs its own key; so does a key sent in a default
+    // `api-key` header (Azure style).
+    let other = "sk-test-CANARY-copy-77d2";
+    let copy = client.config().to_builder().api_key(other).build().unwrap();
+    let azure = builder()
+        .api_key(canary)
+        .default_header("api-key", "azure-CANARY-key-1234")
+        .build()
         .unwrap();
-    while let Some(item) = s.next_chunk().await {
-        if let Err(e) = item {
-            shown.push(format!("{e} {e:?}"));
-        }
+    for c in [&copy, &azure] {
+        let e = c
+            .chat_completion(&hello(), &fault(&test_id("x1"), "echo-key"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Authentication);
+        // The echo really happened: the redaction marker is where the key was.
+        assert!(e.message().contains("Bearer [REDACTED]"), "{e}");
+        shown.extend(error_texts(&e));
     }
     let logs = RECORDS
         .get_or_init(Default::default)
@@ -208,6 +256,36 @@ async fn x1_x2_key_canary_never_printed() {
     assert!(!logs.is_empty(), "the client logs request metadata");
     for line in shown.iter().chain(logs.iter()) {
         assert!(!line.contains("CANARY"), "key leaked: {line}");
+    }
+}
+
+/// The echo route must put the key in every field when nothing scrubs it, or the test above
+/// proves nothing: a raw request sees the canary in message, param, type, code and a header.
+#[tokio::test]
+async fn x1_the_echo_route_really_echoes() {
+    let canary = "sk-test-CANARY-raw";
+    let url = format!("{}/chat/completions", mock().base_url());
+    let resp = reqwest::Client::new()
+        .post(url)
+        .header("authorization", format!("Bearer {canary}"))
+        .header("x-mock-fault", "echo-key")
+        .json(&serde_json::json!({"model": "m", "messages": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(
+        resp.headers()["x-echo-authorization"]
+            .to_str()
+            .unwrap()
+            .contains(canary)
+    );
+    let v: serde_json::Value = resp.json().await.unwrap();
+    for field in ["message", "param", "type", "code"] {
+        assert!(
+            v["error"][field].as_str().unwrap().contains(canary),
+            "{field}: {v}"
+        );
     }
 }
 

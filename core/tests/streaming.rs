@@ -224,21 +224,41 @@ async fn t5_slow_but_steady_stream_does_not_time_out() {
 
 #[tokio::test]
 async fn s13_dropping_a_stream_closes_the_connection() {
+    // The mock holds a stalled stream open until the client hangs up, and journals when it saw
+    // the hangup: that is the observation, not a connection count.
     let id = test_id("s13");
-    let before = mock().connections();
     let mut s = client()
         .chat_completion_stream(&hello(), &fault(&id, "events=10;stall-after=1"))
         .await
         .unwrap();
     s.next_chunk().await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let seen = mock().journal_for(&id);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].hangup_ms, None,
+        "the stream is still open before the drop"
+    );
+    let dropped = Instant::now();
     drop(s);
-    // A new request on a fresh client must work, and the mock must not be stuck serving the
-    // stalled stream (its writer sees the closed socket).
-    let r = client()
-        .chat_completion(&hello(), &RequestOptions::default())
-        .await;
-    assert!(r.is_ok());
-    assert!(mock().connections() > before);
+    let hangup = loop {
+        if let Some(at) = mock().journal_for(&id)[0].hangup_ms {
+            break at;
+        }
+        assert!(
+            dropped.elapsed() < Duration::from_secs(5),
+            "the server never saw the connection close after the stream was dropped"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    // Matrix S-13: the server sees FIN/RST within 100 ms (+ ε for CI).
+    let waited = dropped.elapsed();
+    assert!(
+        waited < Duration::from_millis(350),
+        "closed after {waited:?}"
+    );
+    assert!(hangup > seen[0].at_ms);
+    assert_eq!(mock().journal_for(&id).len(), 1, "no retry after the drop");
 }
 
 #[tokio::test]

@@ -28,7 +28,10 @@ fn run(data: &[u8], cuts: &[usize]) -> (Vec<SseEvent>, Option<sse::SseError>, bo
 
 fuzz_target!(|input: (Vec<u8>, Vec<u16>)| {
     let (data, raw_cuts) = input;
-    let mut cuts: Vec<usize> = raw_cuts.iter().map(|c| *c as usize % (data.len() + 1)).collect();
+    let mut cuts: Vec<usize> = raw_cuts
+        .iter()
+        .map(|c| *c as usize % (data.len() + 1))
+        .collect();
     cuts.sort_unstable();
     let whole = run(&data, &[]);
     let split = run(&data, &cuts);
