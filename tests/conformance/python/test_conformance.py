@@ -398,3 +398,162 @@ def test_async_client_same_calls(url):
         assert (await client.models.retrieve("gpt-4o")).id
 
     asyncio.run(run())
+
+
+# ------------------------------------------------------------------------------ Responses API
+
+
+def full_response_params() -> dict:
+    return dict(
+        model="gpt-4o",
+        instructions="Be brief.",
+        previous_response_id="resp_123",
+        input=[
+            {"role": "developer", "content": "Answer in French."},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "What is in this image, and the weather?"},
+                    {"type": "input_image", "image_url": IMAGE_URL, "detail": "auto"},
+                    {"type": "input_file", "file_id": "file-abc"},
+                ],
+            },
+            {"type": "function_call", "call_id": "call_1", "name": "get_weather",
+             "arguments": '{"city": "Paris"}'},
+            {"type": "function_call_output", "call_id": "call_1", "output": "sunny"},
+        ],
+        tools=[{
+            "type": "function", "name": "get_weather", "description": "The weather in a city",
+            "strict": True,
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                           "required": ["city"], "additionalProperties": False},
+        }],
+        tool_choice="auto",
+        parallel_tool_calls=True,
+        text={"format": {"type": "json_schema", "name": "weather", "strict": True,
+                         "schema": {"type": "object",
+                                    "properties": {"summary": {"type": "string"}},
+                                    "required": ["summary"], "additionalProperties": False}}},
+        reasoning={"effort": "low"},
+        max_output_tokens=200,
+        temperature=0.5,
+        top_p=0.9,
+        truncation="auto",
+        store=True,
+        metadata={"k": "v"},
+        include=["reasoning.encrypted_content"],
+        service_tier="auto",
+        prompt_cache_key="cache-1",
+    )
+
+
+@pytest.mark.parametrize("params", [dict(model="gpt-4o", input="Hello"), full_response_params()],
+                         ids=["minimal", "every-parameter"])
+def test_responses_create(client, params):
+    r = client.responses.create(**params)
+    assert isinstance(r, openai_rs.types.Response)
+    assert r.object == "response" and r.id and r.output
+    assert isinstance(r.output_text, str)
+
+
+def test_responses_other_operations(client):
+    assert client.responses.retrieve("resp_123").object == "response"
+    # The spec's delete answers no body (the official SDK returns None too).
+    assert client.responses.delete("resp_123") is None
+    assert client.responses.cancel("resp_123").object == "response"
+    page = client.responses.input_items.list("resp_123", limit=5, order="asc")
+    assert page.object == "list"
+    assert client.responses.input_tokens.count(**full_response_params()).input_tokens >= 0
+
+
+@pytest.mark.parametrize(
+    "call, status",
+    [
+        (lambda c: c.responses.create(model="gpt-4o", input="hi", extra_body={"model": 5}), 422),
+        (lambda c: c.responses.create(model="gpt-4o", input="hi", temperature=3), 422),
+        (lambda c: c.responses.retrieve("resp_1", starting_after="abc"), 422),
+        (lambda c: c.responses.input_items.list("resp_1", order="sideways"), 422),
+        (lambda c: c.responses.input_tokens.count(model=5), 422),
+        # Delete and cancel take nothing that can be invalid: the security requirement is the
+        # canary (a server that ignored the operation would answer 200).
+        (lambda c: c.responses.delete("resp_1", extra_headers={"Authorization": None}), 401),
+        (lambda c: c.responses.cancel("resp_1", extra_headers={"Authorization": None}), 401),
+    ],
+    ids=["create-model-number", "create-temperature-3", "retrieve-starting-after-text",
+         "input-items-order-sideways", "input-tokens-model-number", "delete-no-auth",
+         "cancel-no-auth"],
+)
+def test_responses_negative_canaries(client, call, status):
+    with pytest.raises(openai_rs.APIStatusError) as info:
+        call(client)
+    assert info.value.status_code == status
+
+
+def test_responses_async(url):
+    import asyncio
+
+    async def run() -> None:
+        client = openai_rs.AsyncOpenAI(base_url=url, api_key="sk-test", max_retries=0)
+        r = await client.responses.create(**full_response_params())
+        assert r.object == "response"
+        assert (await client.responses.retrieve("resp_123")).id
+        page = await client.responses.input_items.list("resp_123", limit=2)
+        assert page.object == "list"
+
+    asyncio.run(run())
+
+
+# -------------------------------------------------------------- issue 13's endpoints (Python)
+
+
+def test_issue13_every_operation(client, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"custom_id": "a"}\n')
+    wav = ("a.wav", b"RIFF....WAVE", "audio/wav")
+    png = ("a.png", b"\x89PNG\r\n\x1a\n", "image/png")
+    assert client.files.create(file=src, purpose="batch").id
+    assert client.files.create(file=("in.jsonl", b"x\n"), purpose="batch").id
+    assert list(client.files.list(limit=2, order="asc")) is not None
+    assert client.files.retrieve("file-abc").id
+    assert client.files.delete("file-abc") is not None
+    assert client.files.content("file-abc").content is not None
+    up = client.uploads.create(filename="b.jsonl", purpose="batch", bytes=10,
+                               mime_type="text/jsonl")
+    assert up.id
+    assert client.uploads.parts.create("upload_abc", data=b"0123456789").id
+    assert client.uploads.complete("upload_abc", part_ids=["part_1"]).id
+    assert client.uploads.cancel("upload_abc").id
+    assert client.batches.create(input_file_id="file-abc", endpoint="/v1/chat/completions",
+                                 completion_window="24h").id
+    assert client.batches.retrieve("batch_abc").id
+    assert list(client.batches.list(limit=2)) is not None
+    assert client.batches.cancel("batch_abc").id
+    assert client.audio.transcriptions.create(model="whisper-1", file=wav) is not None
+    assert client.audio.translations.create(model="whisper-1", file=wav) is not None
+    assert client.audio.speech.create(model="tts-1", input="hi", voice="alloy").content
+    assert client.moderations.create(input="hello").results is not None
+    assert client.completions.create(model="gpt-3.5-turbo-instruct", prompt="Say hi",
+                                     max_tokens=5).choices is not None
+    assert client.images.edit(image=png, prompt="a hat").data is not None
+    assert client.images.create_variation(image=png).data is not None
+    assert client.models.delete("ft:gpt-4o-mini:org:x:1") is not None
+    assert list(client.chat.completions.list(limit=2)) is not None
+    assert client.chat.completions.retrieve("chatcmpl-1").id
+    assert client.chat.completions.update("chatcmpl-1", metadata={"k": "v"}).id
+    assert client.chat.completions.delete("chatcmpl-1") is not None
+    assert list(client.chat.completions.messages.list("chatcmpl-1")) is not None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.files.create(file=("x.jsonl", b"x\n"), purpose=None),
+        lambda c: c.batches.create(input_file_id="file-abc", endpoint="/v1/chat/completions",
+                                   completion_window="1h"),
+        lambda c: c.files.list(order="sideways"),
+    ],
+    ids=["multipart-without-purpose", "json-completion-window-1h", "query-order-sideways"],
+)
+def test_issue13_canaries_per_body_kind(client, call):
+    with pytest.raises(openai_rs.UnprocessableEntityError):
+        call(client)

@@ -111,6 +111,31 @@ pub struct Rewrites {
     pub exclusive_bounds: usize,
     /// Paths renamed with the prefix.
     pub paths: usize,
+    /// `oneOf` unions turned into `anyOf` because their branches overlap (see
+    /// [`OVERLAPPING_UNIONS`]).
+    pub overlapping_unions: usize,
+}
+
+/// Unions the spec declares `oneOf` although inputs the API accepts match two branches: an input
+/// message with a list of parts (`{"role": "user", "content": [...]}`, what the official SDKs
+/// send) is both an `EasyInputMessage` and an `InputMessage` (`Item`), so a strict `oneOf`
+/// refuses every such request. `anyOf` keeps every branch's checks (a wrong type still fails).
+pub const OVERLAPPING_UNIONS: &[&str] = &["InputItem", "BetaInputItem"];
+
+fn loosen_overlapping_unions(spec: &mut Value) -> usize {
+    let mut n = 0;
+    let Some(Value::Object(schemas)) = spec.pointer_mut("/components/schemas") else {
+        return 0;
+    };
+    for name in OVERLAPPING_UNIONS {
+        if let Some(Value::Object(schema)) = schemas.get_mut(*name)
+            && let Some(branches) = schema.remove("oneOf")
+        {
+            schema.insert("anyOf".into(), branches);
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Keys whose values are data (examples, enum members, defaults), never schemas: not rewritten.
@@ -141,6 +166,7 @@ const ANNOTATIONS: &[&str] = &[
 pub fn prepare(spec: &mut Value, path_prefix: &str) -> Rewrites {
     let mut r = Rewrites::default();
     rewrite(spec, &mut r);
+    r.overlapping_unions = loosen_overlapping_unions(spec);
     r.paths = prefix_paths(spec, path_prefix);
     r
 }
@@ -240,6 +266,26 @@ pub fn leftover_30_keywords(v: &Value) -> usize {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn overlapping_input_item_union_becomes_any_of() {
+        let mut spec = serde_json::json!({"components": {"schemas": {
+            "InputItem": {"oneOf": [{"type": "object"}, {"type": "string"}]},
+            "Other": {"oneOf": [{"type": "object"}]}
+        }}});
+        let r = prepare(&mut spec, "");
+        assert_eq!(r.overlapping_unions, 1);
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["InputItem"]["anyOf"].as_array().map(Vec::len),
+            Some(2)
+        );
+        assert!(schemas["InputItem"].get("oneOf").is_none());
+        assert!(
+            schemas["Other"]["oneOf"].is_array(),
+            "only the listed unions change"
+        );
+    }
 
     #[test]
     fn nullable_becomes_any_of_null() {

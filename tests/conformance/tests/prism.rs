@@ -450,3 +450,376 @@ fn the_server_is_the_prepared_spec() {
     assert_eq!(body["status"], 422, "{body}");
     assert!(body["validation"].is_array(), "{body}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Responses API: every operation, with a negative canary each
+// ---------------------------------------------------------------------------------------------
+
+fn full_responses_request() -> openai_core::ResponsesRequest {
+    use openai_core::responses::{InputItem, InputPart};
+    openai_core::ResponsesRequest::with_items(
+        "gpt-4o",
+        vec![
+            InputItem::message("developer", "Answer in French."),
+            InputItem::message_parts(
+                "user",
+                vec![
+                    InputPart::text("What is in this image, and the weather?"),
+                    InputPart::image_url("https://example.com/cat.png"),
+                    InputPart::file_id("file-abc"),
+                ],
+            ),
+            InputItem(
+                json!({"type": "function_call", "call_id": "call_1", "name": "get_weather",
+                "arguments": "{\"city\":\"Paris\"}"}),
+            ),
+            InputItem::function_call_output("call_1", "sunny"),
+        ],
+    )
+    .instructions("Be brief.")
+    .previous_response_id("resp_123")
+    .function_tool(
+        "get_weather",
+        Some("The weather in a city"),
+        json!({"type": "object", "properties": {"city": {"type": "string"}},
+               "required": ["city"], "additionalProperties": false}),
+        true,
+    )
+    .json_schema(
+        "weather",
+        json!({"type": "object", "properties": {"summary": {"type": "string"}},
+               "required": ["summary"], "additionalProperties": false}),
+        true,
+    )
+    .reasoning_effort("low")
+    .max_output_tokens(200)
+    .temperature(0.5)
+    .store(true)
+    .extra("top_p", json!(0.9))
+    .extra("tool_choice", json!("auto"))
+    .extra("parallel_tool_calls", json!(true))
+    .extra("truncation", json!("auto"))
+    .extra("metadata", json!({"k": "v"}))
+    .extra("include", json!(["reasoning.encrypted_content"]))
+    .extra("service_tier", json!("auto"))
+    .extra("prompt_cache_key", json!("cache-1"))
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: make conformance"]
+async fn responses_every_operation() {
+    let c = client();
+    for (what, req) in [
+        (
+            "minimal",
+            openai_core::ResponsesRequest::new("gpt-4o", "Hello"),
+        ),
+        ("every typed field", full_responses_request()),
+    ] {
+        let r = ok(what, c.responses_create(&req, &opts()).await);
+        assert_eq!(r.data.object, "response", "{what}");
+        assert!(!r.data.id.is_empty() && !r.data.output.is_empty(), "{what}");
+    }
+    let r = ok("retrieve", c.responses_retrieve("resp_123", &opts()).await);
+    assert_eq!(r.data.object, "response");
+    let d = ok("delete", c.responses_delete("resp_123", &opts()).await);
+    assert!(d.status == 200, "{}", d.status);
+    ok("cancel", c.responses_cancel("resp_123", &opts()).await);
+    let mut pager = c
+        .responses_input_items(
+            "resp_123",
+            vec![("limit".into(), "5".into()), ("order".into(), "asc".into())],
+            &opts(),
+        )
+        .unwrap();
+    let page = pager.next_page().await.expect("a first page");
+    let page = ok("input_items", page);
+    assert_eq!(page.data["object"], "list");
+    let n = ok(
+        "input_tokens",
+        c.responses_input_tokens(&full_responses_request(), &opts())
+            .await,
+    );
+    assert!(n.data["input_tokens"].is_u64(), "{}", n.data);
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: make conformance"]
+async fn responses_negative_canaries() {
+    use openai_core::endpoints::{self, Call};
+    let c = client();
+    let no_auth = with_headers(&[("Authorization", None)]);
+    // (operation, call, options, the status the canary must get)
+    let cases: Vec<(&str, Call, RequestOptions, u16)> = vec![
+        (
+            "createResponse",
+            Call::new().json(json!({"model": 5, "input": "hi"})),
+            opts(),
+            422,
+        ),
+        (
+            "createResponse",
+            Call::new().json(json!({"model": "gpt-4o", "input": "hi", "temperature": 3})),
+            opts(),
+            422,
+        ),
+        (
+            "getResponse",
+            Call::new()
+                .path_param("response_id", "resp_1")
+                .query("starting_after", "abc"),
+            opts(),
+            422,
+        ),
+        (
+            "listInputItems",
+            Call::new()
+                .path_param("response_id", "resp_1")
+                .query("order", "sideways"),
+            opts(),
+            422,
+        ),
+        (
+            "Getinputtokencounts",
+            Call::new().json(json!({"model": 5})),
+            opts(),
+            422,
+        ),
+        // Delete and cancel take nothing that can be invalid: their canary is the security
+        // requirement (a server that ignored the operation's definition would answer 200).
+        (
+            "deleteResponse",
+            Call::new().path_param("response_id", "resp_1"),
+            no_auth.clone(),
+            401,
+        ),
+        (
+            "cancelResponse",
+            Call::new().path_param("response_id", "resp_1"),
+            no_auth,
+            401,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (op, call, o, want) in cases {
+        let ep = endpoints::get(op).unwrap();
+        match c.call(ep, &call, &o).await {
+            Err(e) if e.status() == Some(want) => {}
+            Err(e) => failures.push(format!("{op}: {e}")),
+            Ok(r) => failures.push(format!("{op}: got {}, want {want}", r.status)),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "canaries:\n  {}",
+        failures.join("\n  ")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 13's endpoints through the generic engine: every operation once, a canary per body kind
+// ---------------------------------------------------------------------------------------------
+
+fn issue13_calls() -> Vec<(&'static str, openai_core::endpoints::Call)> {
+    use openai_core::Multipart;
+    use openai_core::endpoints::Call;
+    let upload = || {
+        Multipart::new().text("purpose", "batch").bytes(
+            "file",
+            &b"{\"custom_id\":\"a\"}\n"[..],
+            "in.jsonl",
+            None,
+        )
+    };
+    let audio = || {
+        Multipart::new().text("model", "whisper-1").bytes(
+            "file",
+            &b"RIFF....WAVE"[..],
+            "a.wav",
+            None,
+        )
+    };
+    let image = || {
+        Multipart::new().text("prompt", "a hat").bytes(
+            "image",
+            &b"\x89PNG\r\n\x1a\n"[..],
+            "a.png",
+            None,
+        )
+    };
+    vec![
+        ("createFile", Call::new().multipart(upload())),
+        (
+            "listFiles",
+            Call::new().query("limit", "2").query("order", "asc"),
+        ),
+        (
+            "retrieveFile",
+            Call::new().path_param("file_id", "file-abc"),
+        ),
+        ("deleteFile", Call::new().path_param("file_id", "file-abc")),
+        (
+            "createUpload",
+            Call::new().json(json!({"filename": "big.jsonl", "purpose": "batch",
+            "bytes": 10, "mime_type": "text/jsonl"})),
+        ),
+        (
+            "addUploadPart",
+            Call::new()
+                .path_param("upload_id", "upload_abc")
+                .multipart(Multipart::new().bytes("data", &b"0123456789"[..], "part", None)),
+        ),
+        (
+            "completeUpload",
+            Call::new()
+                .path_param("upload_id", "upload_abc")
+                .json(json!({"part_ids": ["part_1"]})),
+        ),
+        (
+            "cancelUpload",
+            Call::new().path_param("upload_id", "upload_abc"),
+        ),
+        (
+            "createBatch",
+            Call::new().json(json!({"input_file_id": "file-abc",
+            "endpoint": "/v1/chat/completions", "completion_window": "24h"})),
+        ),
+        (
+            "retrieveBatch",
+            Call::new().path_param("batch_id", "batch_abc"),
+        ),
+        ("listBatches", Call::new().query("limit", "2")),
+        (
+            "cancelBatch",
+            Call::new().path_param("batch_id", "batch_abc"),
+        ),
+        ("createTranscription", Call::new().multipart(audio())),
+        ("createTranslation", Call::new().multipart(audio())),
+        (
+            "createModeration",
+            Call::new().json(json!({"input": "hello"})),
+        ),
+        (
+            "createCompletion",
+            Call::new().json(json!({"model": "gpt-3.5-turbo-instruct",
+            "prompt": "Say hi", "max_tokens": 5})),
+        ),
+        ("createImageEdit", Call::new().multipart(image())),
+        (
+            "createImageVariation",
+            Call::new().multipart(Multipart::new().bytes(
+                "image",
+                &b"\x89PNG\r\n\x1a\n"[..],
+                "a.png",
+                None,
+            )),
+        ),
+        (
+            "deleteModel",
+            Call::new().path_param("model", "ft:gpt-4o-mini:org:x:1"),
+        ),
+        ("listChatCompletions", Call::new().query("limit", "2")),
+        (
+            "getChatCompletion",
+            Call::new().path_param("completion_id", "chatcmpl-1"),
+        ),
+        (
+            "updateChatCompletion",
+            Call::new()
+                .path_param("completion_id", "chatcmpl-1")
+                .json(json!({"metadata": {"k": "v"}})),
+        ),
+        (
+            "deleteChatCompletion",
+            Call::new().path_param("completion_id", "chatcmpl-1"),
+        ),
+        (
+            "getChatCompletionMessages",
+            Call::new().path_param("completion_id", "chatcmpl-1"),
+        ),
+    ]
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: make conformance"]
+async fn issue13_every_operation() {
+    use openai_core::endpoints::{self, AnswerKind, Call};
+    let c = client();
+    let mut failures = Vec::new();
+    for (op, call) in issue13_calls() {
+        let ep = endpoints::get(op).unwrap();
+        let r = match ep.answer {
+            AnswerKind::Binary => c.download(ep, &call, &opts()).await.map(|d| d.status),
+            _ => c.call_raw(ep, &call, &opts()).await.map(|r| r.status),
+        };
+        match r {
+            Ok(s) if (200..300).contains(&s) => {}
+            Ok(s) => failures.push(format!("{op}: status {s}")),
+            Err(e) => failures.push(format!("{op}: {e}\n    body: {}", e.body().unwrap_or(""))),
+        }
+    }
+    for (op, call) in [
+        (
+            "downloadFile",
+            Call::new().path_param("file_id", "file-abc"),
+        ),
+        (
+            "createSpeech",
+            Call::new().json(json!({"model": "tts-1", "input": "hi", "voice": "alloy"})),
+        ),
+    ] {
+        if let Err(e) = c
+            .download(endpoints::get(op).unwrap(), &call, &opts())
+            .await
+        {
+            failures.push(format!("{op}: {e}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "operations that failed:\n  {}",
+        failures.join("\n  ")
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs Prism: make conformance"]
+async fn issue13_canaries_per_body_kind() {
+    use openai_core::Multipart;
+    use openai_core::endpoints::{self, Call};
+    let c = client();
+    let cases = vec![
+        // multipart: a form without its required `purpose` part
+        (
+            "createFile",
+            Call::new().multipart(Multipart::new().bytes("file", &b"x\n"[..], "x.jsonl", None)),
+        ),
+        // JSON: a completion window the spec does not allow
+        (
+            "createBatch",
+            Call::new().json(json!({"input_file_id": "file-abc",
+            "endpoint": "/v1/chat/completions", "completion_window": "1h"})),
+        ),
+        // query: an order that is neither asc nor desc
+        ("listFiles", Call::new().query("order", "sideways")),
+    ];
+    let mut failures = Vec::new();
+    for (op, call) in cases {
+        match c
+            .call_raw(endpoints::get(op).unwrap(), &call, &opts())
+            .await
+        {
+            Err(e) if e.status() == Some(422) => {}
+            Err(e) => failures.push(format!("{op}: {e}")),
+            Ok(r) => failures.push(format!(
+                "{op}: got {}, the server skipped validation",
+                r.status
+            )),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "canaries:\n  {}",
+        failures.join("\n  ")
+    );
+}

@@ -29,6 +29,23 @@ pub struct Fault {
     pub truncate_after: Option<usize>,
     pub error_after: Option<usize>,
     pub split_bytes: bool,
+    /// Responses streams: a `response.mock_unknown` event after N deltas.
+    pub unknown_event_after: Option<usize>,
+    /// Responses streams: events without `sequence_number`.
+    pub no_sequence_number: bool,
+    /// Batches: `GET`s until a batch created with this header completes.
+    pub batch_polls: Option<u32>,
+    /// An enforced rate limit for this test id: requests per minute.
+    pub rpm: Option<u64>,
+    /// An enforced rate limit for this test id: tokens per minute.
+    pub tpm: Option<u64>,
+    /// The bucket size of `rpm`/`tpm`, as the time it takes to refill.
+    pub rate_window: Option<Duration>,
+    pub echo_key: Option<crate::echo::Echo>,
+    /// Chat: the reply (or tool call arguments) is the last user text as is.
+    pub verbatim: bool,
+    /// Chat: the finish reason every choice reports.
+    pub finish_reason: Option<&'static str>,
 }
 
 /// What a stream does once its fault point is reached.
@@ -117,6 +134,24 @@ impl Fault {
                 "truncate-after" => f.truncate_after = Some(count()?),
                 "error-after" => f.error_after = Some(count()?),
                 "split-bytes" => f.split_bytes = true,
+                "unknown-event-after" => f.unknown_event_after = Some(count()?),
+                "no-sequence-number" => f.no_sequence_number = true,
+                "batch-polls" => f.batch_polls = Some(num()?.min(1_000_000) as u32),
+                "rpm" => f.rpm = Some(num()?.max(1)),
+                "tpm" => f.tpm = Some(num()?.max(1)),
+                "rate-window" => f.rate_window = Some(ms()?.max(Duration::from_millis(1))),
+                "echo-key" => f.echo_key = Some(crate::echo::Echo::parse(value)?),
+                "verbatim" => f.verbatim = true,
+                "finish-reason" => {
+                    f.finish_reason = Some(match need()? {
+                        "stop" => "stop",
+                        "length" => "length",
+                        "tool_calls" => "tool_calls",
+                        "content_filter" => "content_filter",
+                        "function_call" => "function_call",
+                        v => return Err(format!("x-mock-fault: unknown finish-reason '{v}'")),
+                    })
+                }
                 _ => return Err(format!("x-mock-fault: unknown key '{key}'")),
             }
         }
@@ -168,11 +203,24 @@ mod tests {
         assert!(f.split_bytes);
         assert_eq!(f.retry_after_date, Some(30));
 
+        let f = Fault::parse("unknown-event-after=2;no-sequence-number").unwrap();
+        assert_eq!(f.unknown_event_after, Some(2));
+        assert!(f.no_sequence_number);
+
         let f = Fault::parse("content-type=text/plain;body=html;code=insufficient_quota").unwrap();
         assert_eq!(f.content_type.as_deref(), Some("text/plain"));
         assert!(f.html);
         assert_eq!(f.code.as_deref(), Some("insufficient_quota"));
         assert_eq!(Fault::parse("").unwrap(), Fault::default());
+
+        let f = Fault::parse("rpm=60;tpm=1000;rate-window=5000;batch-polls=1").unwrap();
+        assert_eq!((f.rpm, f.tpm), (Some(60), Some(1000)));
+        assert_eq!(f.rate_window, Some(Duration::from_secs(5)));
+        assert_eq!(f.batch_polls, Some(1));
+
+        let f = Fault::parse("verbatim;finish-reason=content_filter").unwrap();
+        assert!(f.verbatim);
+        assert_eq!(f.finish_reason, Some("content_filter"));
     }
 
     #[test]
@@ -183,6 +231,7 @@ mod tests {
         assert!(Fault::parse("status").is_err());
         assert!(Fault::parse("body=xml").is_err());
         assert!(Fault::parse("should-retry=maybe").is_err());
+        assert!(Fault::parse("finish-reason=done").is_err());
     }
 
     #[test]

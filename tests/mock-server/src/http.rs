@@ -7,9 +7,13 @@ use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::multipart::{self, Form};
+
 /// Heads larger than this are rejected instead of buffered without bound.
 pub const MAX_HEAD: usize = 64 * 1024;
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
+/// Streamed bodies up to this size are also kept whole (for the journal).
+pub const KEEP_STREAMED: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub struct Request {
@@ -19,9 +23,17 @@ pub struct Request {
     pub http10: bool,
     /// Names lowercased, in arrival order.
     pub headers: Vec<(String, String)>,
+    /// The body; for a streamed multipart body, a copy only when it is
+    /// at most [`KEEP_STREAMED`] bytes (else empty).
     pub body: Vec<u8>,
     /// When the head and body had been fully read.
     pub arrived: Instant,
+    /// A `multipart/form-data` body, parsed as it streamed in.
+    pub form: Option<Result<Form, multipart::Error>>,
+    /// The body's length on the wire (after de-chunking).
+    pub body_len: u64,
+    /// FNV-1a 64 of a streamed body that was not kept.
+    pub body_hash: Option<String>,
 }
 
 impl Request {
@@ -166,11 +178,6 @@ pub fn parse_head(head: &[u8]) -> Result<Head, BadRequest> {
     } else {
         BodyKind::Length(length.unwrap_or(0))
     };
-    if let BodyKind::Length(n) = body
-        && n > MAX_BODY
-    {
-        return Err(BadRequest(413, "request body too large"));
-    }
     Ok(Head {
         method: method.to_owned(),
         path: path.to_owned(),
@@ -244,9 +251,10 @@ async fn fill<S: AsyncRead + Unpin>(io: &mut S, buf: &mut Vec<u8>) -> io::Result
     io.read_buf(buf).await
 }
 
-/// Reads one request. `buf` carries bytes across calls (pipelining and
+/// Reads one request head and removes it from `buf`, which then starts
+/// with the body. `buf` carries bytes across calls (pipelining and
 /// keep-alive). `Ok(None)` is a clean EOF between requests.
-pub async fn read_request<S>(io: &mut S, buf: &mut Vec<u8>) -> Result<Option<Request>, ReadError>
+pub async fn read_head<S>(io: &mut S, buf: &mut Vec<u8>) -> Result<Option<Head>, ReadError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -277,38 +285,190 @@ where
         }
     };
     let head = parse_head(&buf[..head_end])?;
-    let start = head_end + 4;
+    buf.drain(..head_end + 4);
+    Ok(Some(head))
+}
+
+/// Reads a whole body into memory (at most [`MAX_BODY`] bytes).
+pub async fn read_body<S>(io: &mut S, buf: &mut Vec<u8>, head: &Head) -> Result<Vec<u8>, ReadError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    if let BodyKind::Length(n) = head.body
+        && n > MAX_BODY
+    {
+        return Err(BadRequest(413, "request body too large").into());
+    }
     let mut sent_continue = false;
     let (body, used) = loop {
         let got = match head.body {
-            BodyKind::Length(n) if buf.len() >= start + n => {
-                Some((buf[start..start + n].to_vec(), n))
-            }
+            BodyKind::Length(n) if buf.len() >= n => Some((buf[..n].to_vec(), n)),
             BodyKind::Length(_) => None,
-            BodyKind::Chunked => decode_chunked(&buf[start..])?,
+            BodyKind::Chunked => decode_chunked(buf)?,
         };
         if let Some(done) = got {
             break done;
         }
         if head.expect_continue && !sent_continue {
-            io.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
-            io.flush().await?;
+            send_continue(io).await?;
             sent_continue = true;
         }
         if fill(io, buf).await? == 0 {
             return Err(ReadError::Io);
         }
     };
-    buf.drain(..start + used);
-    Ok(Some(Request {
-        method: head.method,
-        path: head.path,
-        query: head.query,
-        http10: head.http10,
-        headers: head.headers,
-        body,
-        arrived: Instant::now(),
-    }))
+    buf.drain(..used);
+    Ok(body)
+}
+
+async fn send_continue<S: AsyncWrite + Unpin>(io: &mut S) -> io::Result<()> {
+    io.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+    io.flush().await
+}
+
+/// Reads one request with its whole body (see [`read_head`]).
+#[cfg(test)]
+pub async fn read_request<S>(io: &mut S, buf: &mut Vec<u8>) -> Result<Option<Request>, ReadError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let Some(head) = read_head(io, buf).await? else {
+        return Ok(None);
+    };
+    let body = read_body(io, buf, &head).await?;
+    Ok(Some(Request::new(head, body)))
+}
+
+impl Request {
+    pub fn new(head: Head, body: Vec<u8>) -> Request {
+        Request {
+            method: head.method,
+            path: head.path,
+            query: head.query,
+            http10: head.http10,
+            headers: head.headers,
+            body_len: body.len() as u64,
+            body,
+            arrived: Instant::now(),
+            form: None,
+            body_hash: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Framing {
+    Length(u64),
+    ChunkSize,
+    ChunkData(u64),
+    ChunkEnd,
+    Trailers,
+    Done,
+}
+
+/// A body read piece by piece without holding it: each `next` hands out
+/// what has arrived (at most one read's worth).
+pub struct BodyStream<'a, S> {
+    io: &'a mut S,
+    buf: &'a mut Vec<u8>,
+    state: Framing,
+    consumed: usize,
+    expect_continue: bool,
+}
+
+impl<'a, S: AsyncRead + AsyncWrite + Unpin> BodyStream<'a, S> {
+    pub fn new(io: &'a mut S, buf: &'a mut Vec<u8>, head: &Head) -> BodyStream<'a, S> {
+        BodyStream {
+            io,
+            buf,
+            state: match head.body {
+                BodyKind::Length(n) => Framing::Length(n as u64),
+                BodyKind::Chunked => Framing::ChunkSize,
+            },
+            consumed: 0,
+            expect_continue: head.expect_continue,
+        }
+    }
+
+    async fn more(&mut self) -> Result<(), ReadError> {
+        if self.expect_continue {
+            self.expect_continue = false;
+            send_continue(self.io).await?;
+        }
+        if self.buf.capacity() - self.buf.len() < 16 * 1024 {
+            self.buf.reserve(64 * 1024);
+        }
+        if self.io.read_buf(self.buf).await? == 0 {
+            return Err(ReadError::Io);
+        }
+        Ok(())
+    }
+
+    /// The next piece of the body, `None` at its end.
+    pub async fn next(&mut self) -> Result<Option<&[u8]>, ReadError> {
+        let bad = BadRequest(400, "malformed chunked body");
+        self.buf.drain(..self.consumed);
+        self.consumed = 0;
+        loop {
+            match self.state {
+                Framing::Done | Framing::Length(0) => {
+                    self.state = Framing::Done;
+                    return Ok(None);
+                }
+                Framing::Length(n) | Framing::ChunkData(n) => {
+                    if n == 0 {
+                        self.state = Framing::ChunkEnd;
+                        continue;
+                    }
+                    if self.buf.is_empty() {
+                        self.more().await?;
+                    }
+                    let k = (self.buf.len() as u64).min(n);
+                    self.state = match self.state {
+                        Framing::Length(_) => Framing::Length(n - k),
+                        _ => Framing::ChunkData(n - k),
+                    };
+                    self.consumed = k as usize;
+                    return Ok(Some(&self.buf[..k as usize]));
+                }
+                Framing::ChunkEnd => {
+                    if self.buf.len() < 2 {
+                        self.more().await?;
+                        continue;
+                    }
+                    if &self.buf[..2] != b"\r\n" {
+                        return Err(bad.into());
+                    }
+                    self.buf.drain(..2);
+                    self.state = Framing::ChunkSize;
+                }
+                Framing::ChunkSize | Framing::Trailers => {
+                    let Some(eol) = find(self.buf, b"\r\n") else {
+                        if self.buf.len() > MAX_HEAD {
+                            return Err(bad.into());
+                        }
+                        self.more().await?;
+                        continue;
+                    };
+                    let line = std::str::from_utf8(&self.buf[..eol]).map_err(|_| bad)?;
+                    self.state = if self.state == Framing::Trailers {
+                        if eol == 0 {
+                            Framing::Done
+                        } else {
+                            Framing::Trailers
+                        }
+                    } else {
+                        let size = line.split(';').next().unwrap_or("").trim();
+                        match u64::from_str_radix(size, 16).map_err(|_| bad)? {
+                            0 => Framing::Trailers,
+                            n => Framing::ChunkData(n),
+                        }
+                    };
+                    self.buf.drain(..eol + 2);
+                }
+            }
+        }
+    }
 }
 
 pub fn reason(status: u16) -> &'static str {
@@ -464,6 +624,9 @@ mod tests {
                 .collect(),
             body: Vec::new(),
             arrived: Instant::now(),
+            form: None,
+            body_len: 0,
+            body_hash: None,
         };
         assert!(req(false, None).keep_alive());
         assert!(!req(false, Some("Close")).keep_alive());
@@ -480,6 +643,43 @@ mod tests {
         assert_eq!(query_param("a=1", "test_id"), None);
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[tokio::test]
+    async fn streams_bodies_piece_by_piece() {
+        let (mut client, mut server) = tokio::io::duplex(7);
+        let writer = tokio::spawn(async move {
+            let wire: &[u8] = b"POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+                4;ext=1\r\nab\r\n\r\n3\r\n\x00\xffz\r\n0\r\nX-Trailer: 1\r\n\r\n\
+                POST /b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /c HTTP/1.1\r\n\r\n";
+            // Dribble it so every boundary falls across reads.
+            for b in wire.chunks(3) {
+                client.write_all(b).await.unwrap();
+            }
+            client
+        });
+        let mut buf = Vec::new();
+        for (path, want) in [("/a", &b"ab\r\n\x00\xffz"[..]), ("/b", b"hello")] {
+            let head = read_head(&mut server, &mut buf)
+                .await
+                .ok()
+                .flatten()
+                .unwrap();
+            assert_eq!(head.path, path);
+            let mut body = BodyStream::new(&mut server, &mut buf, &head);
+            let mut got = Vec::new();
+            while let Some(piece) = body.next().await.ok().flatten() {
+                got.extend_from_slice(piece);
+            }
+            assert_eq!(got, want, "{path}");
+        }
+        let c = read_head(&mut server, &mut buf)
+            .await
+            .ok()
+            .flatten()
+            .unwrap();
+        assert_eq!(c.path, "/c");
+        drop(writer.await.unwrap());
     }
 
     #[tokio::test]

@@ -3,7 +3,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::JournalEntry;
+use base64::Engine as _;
+
+use crate::{JournalEntry, JournalPart};
 
 /// Keeps benchmarks (100k+ requests) from growing memory without bound.
 pub const MAX_ENTRIES: usize = 10_000;
@@ -28,6 +30,7 @@ struct Inner {
 
 fn weight(e: &JournalEntry) -> usize {
     e.body.len()
+        + e.body_base64.as_ref().map_or(0, String::len)
         + e.headers
             .iter()
             .map(|(n, v)| n.len() + v.len())
@@ -45,6 +48,10 @@ pub struct Arrival {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The body's length (`body` may be empty for a big streamed one).
+    pub body_len: u64,
+    pub body_hash: Option<String>,
+    pub multipart: Option<Vec<JournalPart>>,
     pub test_id: Option<String>,
 }
 
@@ -63,13 +70,16 @@ impl Journal {
     /// Records a request on arrival with status 0 (not answered yet) and
     /// returns its `(seq, attempt)`.
     pub fn record(&self, a: Arrival) -> (u64, u32) {
-        let body = if self.enabled {
+        let (body, body_base64) = if self.enabled {
             match String::from_utf8(a.body) {
-                Ok(s) => s,
-                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                Ok(s) => (s, None),
+                Err(e) => (
+                    String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    Some(base64::engine::general_purpose::STANDARD.encode(e.as_bytes())),
+                ),
             }
         } else {
-            String::new()
+            (String::new(), None)
         };
         let mut inner = self.lock();
         inner.next_seq += 1;
@@ -94,9 +104,14 @@ impl Journal {
                 query: a.query,
                 headers: a.headers,
                 body,
+                body_bytes: a.body_len,
+                body_base64,
+                body_fnv1a64: a.body_hash,
+                multipart: a.multipart,
                 test_id: a.test_id,
                 attempt,
                 status: 0,
+                hangup_ms: None,
             };
             inner.bytes += weight(&entry);
             inner.entries.push_back(entry);
@@ -117,6 +132,17 @@ impl Journal {
         let mut inner = self.lock();
         if let Ok(i) = inner.entries.binary_search_by_key(&seq, |e| e.seq) {
             inner.entries[i].status = status;
+        }
+    }
+
+    /// Records that the client closed the connection of request `seq`.
+    pub fn set_hangup(&self, seq: u64, at_ms: f64) {
+        if !self.enabled {
+            return;
+        }
+        let mut inner = self.lock();
+        if let Ok(i) = inner.entries.binary_search_by_key(&seq, |e| e.seq) {
+            inner.entries[i].hangup_ms = Some(at_ms);
         }
     }
 
@@ -152,6 +178,9 @@ mod tests {
             query: String::new(),
             headers: vec![("x-test-id".into(), test_id.unwrap_or("").into())],
             body: body.as_bytes().to_vec(),
+            body_len: body.len() as u64,
+            body_hash: None,
+            multipart: None,
             test_id: test_id.map(str::to_owned),
         }
     }

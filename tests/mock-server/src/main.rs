@@ -23,6 +23,9 @@ OPTIONS:
     --tls-key PEM        private key for --tls-cert
     --no-journal         do not record requests (for long benchmarks)
     --threads N          tokio worker threads [default: 2]
+    --rpm N              enforce N requests per minute on every request (429 beyond)
+    --tpm N              enforce N tokens per minute on every request
+    --rate-window-ms N   enforced buckets hold N ms of the limit [default: 60000]
     -h, --help           print this help
 
 The first line on stdout is the base URL, e.g. http://127.0.0.1:PORT/v1.
@@ -75,6 +78,11 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--tls-key" => key = Some(PathBuf::from(value()?)),
             "--no-journal" => opts.journal = false,
             "--threads" => threads = number(value()?)?.clamp(1, 64) as usize,
+            "--rpm" => opts.rpm = Some(number(value()?)?.max(1)),
+            "--tpm" => opts.tpm = Some(number(value()?)?.max(1)),
+            "--rate-window-ms" => {
+                opts.rate_window = Duration::from_millis(number(value()?)?.max(1))
+            }
             other => return Err(format!("unknown argument: {other}")),
         }
     }
@@ -161,5 +169,24 @@ fn main() -> ExitCode {
             eprintln!("openai-mock: {e}\n\n{USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_flags() {
+        let args = |v: &[&str]| parse_args(v.iter().map(|s| s.to_string()));
+        let a = args(&["--rpm", "600", "--tpm=90000", "--rate-window-ms", "1000"])
+            .unwrap()
+            .unwrap();
+        assert_eq!((a.opts.rpm, a.opts.tpm), (Some(600), Some(90_000)));
+        assert_eq!(a.opts.rate_window, Duration::from_secs(1));
+        let a = args(&[]).unwrap().unwrap();
+        assert_eq!((a.opts.rpm, a.opts.tpm), (None, None));
+        assert_eq!(a.opts.rate_window, Duration::from_secs(60));
+        assert!(args(&["--rpm", "x"]).is_err());
     }
 }

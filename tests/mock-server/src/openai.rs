@@ -42,6 +42,13 @@ impl ApiError {
         }
     }
 
+    /// The same error with another status (and that status's type).
+    pub fn with_status(mut self, status: u16) -> ApiError {
+        self.status = status;
+        self.kind = error_type(status);
+        self
+    }
+
     pub fn with_code(mut self, code: &str) -> ApiError {
         self.code = Some(code.to_owned());
         self
@@ -135,17 +142,20 @@ pub fn invalid_json() -> ApiError {
     )
 }
 
-fn missing(param: &str) -> ApiError {
+pub(crate) fn missing(param: &str) -> ApiError {
     ApiError::invalid(format!("Missing required parameter: '{param}'."), param)
 }
 
-fn object(body: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
+pub(crate) fn object(body: &Value) -> Result<&serde_json::Map<String, Value>, ApiError> {
     body.as_object()
         .ok_or_else(|| ApiError::new(400, "The request body must be a JSON object."))
 }
 
 /// Reads an optional non-negative integer, rejecting other types.
-fn opt_u64(obj: &serde_json::Map<String, Value>, key: &str) -> Result<Option<u64>, ApiError> {
+pub(crate) fn opt_u64(
+    obj: &serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Option<u64>, ApiError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v.as_u64().map(Some).ok_or_else(|| {
@@ -158,7 +168,8 @@ fn opt_u64(obj: &serde_json::Map<String, Value>, key: &str) -> Result<Option<u64
 }
 
 /// The text of a message's `content`: a string, or the parts in order with
-/// text parts separated by " " and each image part rendered as " [image]".
+/// text parts separated by " " and each image part rendered as " [image]"
+/// (each Responses `input_file` part as " [file]").
 pub fn content_text(content: Option<&Value>) -> Cow<'_, str> {
     match content {
         Some(Value::String(s)) => Cow::Borrowed(s),
@@ -166,13 +177,15 @@ pub fn content_text(content: Option<&Value>) -> Cow<'_, str> {
             let mut out = String::new();
             for part in parts {
                 match part.get("type").and_then(Value::as_str) {
-                    Some("text" | "input_text") => {
+                    // `output_text`: assistant turns echoed back into a Responses input.
+                    Some("text" | "input_text" | "output_text") => {
                         if !out.is_empty() {
                             out.push(' ');
                         }
                         out.push_str(part.get("text").and_then(Value::as_str).unwrap_or(""));
                     }
                     Some("image_url" | "input_image") => out.push_str(" [image]"),
+                    Some("input_file") => out.push_str(" [file]"),
                     _ => {}
                 }
             }
@@ -213,16 +226,203 @@ pub fn event_words(n: usize) -> String {
     s
 }
 
+/// The tokens a message adds to the prompt: 3 of framing, its role, its text.
+pub fn message_tokens(role: &str, text: &str) -> u64 {
+    3 + (tokens::count(role) + tokens::count(text)) as u64
+}
+
+/// The tokens every prompt starts with (the reply's priming).
+pub const PROMPT_BASE: u64 = 3;
+
+/// Whether a reply calls a tool and which: with at least one tool and a
+/// `tool_choice` other than `"none"`, the function `tool_choice` names, else
+/// the first tool. Chat tools (`{"function": {"name"}}`) and Responses tools
+/// (`{"name"}`) are both understood, and so are both `tool_choice` forms.
+pub fn tool_to_call<'v>(
+    mut tools: impl Iterator<Item = &'v Value>,
+    tool_choice: Option<&Value>,
+) -> Option<String> {
+    let first = tools.next()?;
+    if tool_choice.and_then(Value::as_str) == Some("none") {
+        return None;
+    }
+    let fn_name = |v: &Value| {
+        v.get("function")
+            .and_then(|f| f.get("name"))
+            .or_else(|| v.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Some(
+        tool_choice
+            .filter(|c| c.is_object())
+            .and_then(fn_name)
+            .or_else(|| fn_name(first))
+            .unwrap_or_else(|| "tool".to_owned()),
+    )
+}
+
+/// The parameters schema of the function `name` among `tools` when that
+/// function is `strict` (chat's `{"function": {...}}` or the Responses API's
+/// flat form): strict calls must match their schema, so the mock fills it
+/// instead of answering `{"input": ...}`.
+pub fn strict_parameters<'v>(
+    tools: impl Iterator<Item = &'v Value>,
+    name: Option<&str>,
+) -> Option<&'v Value> {
+    let name = name?;
+    tools
+        .map(|t| t.get("function").unwrap_or(t))
+        .find(|f| f.get("name").and_then(Value::as_str) == Some(name))
+        .filter(|f| f.get("strict") == Some(&Value::Bool(true)))
+        .and_then(|f| f.get("parameters"))
+}
+
+/// How a JSON-mode reply wraps the echo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonShape<'a> {
+    /// Plain text.
+    None,
+    /// `{"reply": "<text>"}`.
+    Reply,
+    /// A value that follows this JSON schema (see [`fill_schema`]).
+    Schema(&'a Value),
+}
+
+/// What a reply depends on, whichever API asked: both the chat and the
+/// Responses routes boil their request down to this so they answer alike.
+#[derive(Debug, Clone)]
+pub struct Ask<'a> {
+    pub last_user: Cow<'a, str>,
+    /// The output the last input hands back from a tool call, if it does.
+    pub tool_result: Option<Cow<'a, str>>,
+    /// The function to call, from [`tool_to_call`].
+    pub tool: Option<String>,
+    /// Its parameters when it is strict, from [`strict_parameters`].
+    pub tool_schema: Option<&'a Value>,
+    pub json: JsonShape<'a>,
+    /// Appended to the echo `"You said: <last_user>"`.
+    pub note: &'a str,
+    pub max_tokens: Option<u64>,
+    /// `events=N`: exactly N tokens, whatever was asked.
+    pub events: Option<usize>,
+}
+
+/// The reply for `ask` and its finish reason (`stop`, `length` or `tool_calls`).
+pub fn plan_reply(ask: &Ask) -> (Reply, &'static str) {
+    if let Some(k) = ask.events {
+        return (Reply::Text(event_words(k)), "stop");
+    }
+    if let Some(result) = &ask.tool_result {
+        return cut(format!("Tool result: {result}"), ask.max_tokens);
+    }
+    if let Some(name) = &ask.tool {
+        let arguments = match ask.tool_schema {
+            Some(schema) if schema.get("properties").is_some() => {
+                fill_schema(schema, &ask.last_user).to_string()
+            }
+            _ => format!(
+                "{{\"input\": {}}}",
+                Value::String(ask.last_user.clone().into_owned())
+            ),
+        };
+        return (
+            Reply::Tool {
+                name: name.clone(),
+                arguments,
+            },
+            "tool_calls",
+        );
+    }
+    let text = format!("You said: {}{}", ask.last_user, ask.note);
+    let text = match ask.json {
+        JsonShape::None => text,
+        JsonShape::Reply => format!("{{\"reply\": {}}}", Value::String(text)),
+        JsonShape::Schema(schema) => fill_schema(schema, &text).to_string(),
+    };
+    cut(text, ask.max_tokens)
+}
+
+/// Cuts `text` to `max_tokens` tokens (`length`) if it is longer.
+fn cut(text: String, max_tokens: Option<u64>) -> (Reply, &'static str) {
+    match max_tokens.and_then(|limit| tokens::truncate(&text, limit as usize)) {
+        Some(short) => (Reply::Text(short.to_owned()), "length"),
+        None => (Reply::Text(text), "stop"),
+    }
+}
+
+/// A value for simple JSON schemas: an object gets every property (strings
+/// are `text`, numbers 0, booleans true, arrays empty, enums their first
+/// value, `$ref`s into `$defs` followed, `anyOf` its first non-null branch,
+/// anything else null); a schema that is not an object schema gets
+/// `{"reply": text}` so the reply is still valid JSON.
+pub fn fill_schema(schema: &Value, text: &str) -> Value {
+    fn fill(root: &Value, schema: &Value, text: &str, depth: usize) -> Value {
+        if depth >= 16 {
+            return Value::Null;
+        }
+        if let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|pointer| root.pointer(pointer))
+        {
+            return fill(root, target, text, depth + 1);
+        }
+        if let Some(branch) = schema.get("anyOf").and_then(Value::as_array).and_then(|b| {
+            b.iter()
+                .find(|s| s.get("type").and_then(Value::as_str) != Some("null"))
+        }) {
+            return fill(root, branch, text, depth + 1);
+        }
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
+            return first.clone();
+        }
+        if let Some(c) = schema.get("const") {
+            return c.clone();
+        }
+        // `"type": ["string", "null"]` takes its first non-null type.
+        let ty = match schema.get("type") {
+            Some(Value::String(t)) => t.as_str(),
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| *t != "null")
+                .unwrap_or("null"),
+            _ => "",
+        };
+        match ty {
+            "string" => Value::String(text.to_owned()),
+            "integer" | "number" => Value::from(0),
+            "boolean" => Value::Bool(true),
+            "array" => Value::Array(Vec::new()),
+            "object" => Value::Object(
+                schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.clone(), fill(root, v, text, depth + 1)))
+                    .collect(),
+            ),
+            _ => Value::Null,
+        }
+    }
+    match schema.get("properties") {
+        Some(Value::Object(_)) => fill(schema, schema, text, 0),
+        _ => serde_json::json!({ "reply": text }),
+    }
+}
+
 pub fn plan_chat(body: &Value, events: Option<usize>) -> Result<ChatPlan, ApiError> {
     let obj = object(body)?;
     let model = match obj.get("model") {
         Some(Value::String(m)) if !m.is_empty() => m.clone(),
-        _ => {
-            return Err(ApiError::invalid(
-                "you must provide a model parameter",
-                "model",
-            ));
-        }
+        _ => return Err(missing_model()),
     };
     let messages = match obj.get("messages") {
         Some(Value::Array(a)) if !a.is_empty() => a,
@@ -241,13 +441,12 @@ pub fn plan_chat(body: &Value, events: Option<usize>) -> Result<ChatPlan, ApiErr
         }
         None => return Err(missing("messages")),
     };
-    let mut prompt_tokens = 3u64;
+    let mut prompt_tokens = PROMPT_BASE;
     for (i, m) in messages.iter().enumerate() {
         let Some(role) = m.get("role").and_then(Value::as_str) else {
             return Err(missing(&format!("messages[{i}].role")));
         };
-        prompt_tokens +=
-            3 + (tokens::count(role) + tokens::count(&content_text(m.get("content")))) as u64;
+        prompt_tokens += message_tokens(role, &content_text(m.get("content")));
     }
     let n = match opt_u64(obj, "n")? {
         None => 1,
@@ -278,63 +477,28 @@ pub fn plan_chat(body: &Value, events: Option<usize>) -> Result<ChatPlan, ApiErr
         .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
         .map(|m| content_text(m.get("content")))
         .unwrap_or_default();
-    let tools = obj
-        .get("tools")
-        .and_then(Value::as_array)
-        .filter(|t| !t.is_empty());
-    let tool_choice = obj.get("tool_choice");
-    let use_tools = tools.is_some() && tool_choice.and_then(Value::as_str) != Some("none");
-
-    let mut finish_reason = "stop";
-    let reply = if let Some(k) = events {
-        Reply::Text(event_words(k))
-    } else if last.get("role").and_then(Value::as_str) == Some("tool") {
-        Reply::Text(format!(
-            "Tool result: {}",
-            content_text(last.get("content"))
-        ))
-    } else if use_tools {
-        let fn_name = |v: &Value| {
-            v.get("function")
-                .and_then(|f| f.get("name"))
-                .or_else(|| v.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let name = tool_choice
-            .filter(|c| c.is_object())
-            .and_then(fn_name)
-            .or_else(|| tools.and_then(|t| fn_name(&t[0])))
-            .unwrap_or_else(|| "tool".to_owned());
-        let arguments = format!("{{\"input\": {}}}", Value::String(last_user.into_owned()));
-        finish_reason = "tool_calls";
-        Reply::Tool { name, arguments }
-    } else {
-        let text = format!("You said: {last_user}");
-        let json_mode = matches!(
-            obj.get("response_format")
-                .and_then(|r| r.get("type"))
-                .and_then(Value::as_str),
-            Some("json_object" | "json_schema")
-        );
-        Reply::Text(if json_mode {
-            format!("{{\"reply\": {}}}", Value::String(text))
-        } else {
-            text
-        })
+    let tools = obj.get("tools").and_then(Value::as_array);
+    let format = obj.get("response_format");
+    let json = match format.and_then(|r| r.get("type")).and_then(Value::as_str) {
+        Some("json_schema") => format
+            .and_then(|r| r.get("json_schema"))
+            .and_then(|j| j.get("schema"))
+            .map_or(JsonShape::Reply, JsonShape::Schema),
+        Some("json_object") => JsonShape::Reply,
+        _ => JsonShape::None,
     };
-    let reply = match (reply, max_tokens) {
-        (Reply::Text(text), Some(limit)) if events.is_none() => {
-            match tokens::truncate(&text, limit as usize) {
-                Some(cut) => {
-                    finish_reason = "length";
-                    Reply::Text(cut.to_owned())
-                }
-                None => Reply::Text(text),
-            }
-        }
-        (reply, _) => reply,
-    };
+    let tool = tools.and_then(|t| tool_to_call(t.iter(), obj.get("tool_choice")));
+    let (reply, finish_reason) = plan_reply(&Ask {
+        last_user,
+        tool_result: (last.get("role").and_then(Value::as_str) == Some("tool"))
+            .then(|| content_text(last.get("content"))),
+        tool: tool.clone(),
+        tool_schema: tools.and_then(|t| strict_parameters(t.iter(), tool.as_deref())),
+        json,
+        note: "",
+        max_tokens,
+        events,
+    });
     let completion_tokens = match &reply {
         Reply::Text(t) => tokens::count(t),
         Reply::Tool { arguments, .. } => tokens::count(arguments),
@@ -349,6 +513,38 @@ pub fn plan_chat(body: &Value, events: Option<usize>) -> Result<ChatPlan, ApiErr
         prompt_tokens,
         completion_tokens,
     })
+}
+
+/// The `verbatim` and `finish-reason=R` knobs of `x-mock-fault`, applied to a planned chat
+/// answer: with `verbatim` the reply text (or the tool call's arguments) is the last user
+/// text exactly, so a test chooses the content a client has to parse; `finish-reason` replaces
+/// the finish reason (the content stays).
+pub fn steer_chat(plan: &mut ChatPlan, body: &Value, verbatim: bool, finish: Option<&'static str>) {
+    // A cut reply (`length`) stays cut: the cut is what that test asked for.
+    if verbatim && plan.finish_reason != "length" {
+        let last_user = body
+            .get("messages")
+            .and_then(Value::as_array)
+            .and_then(|m| {
+                m.iter()
+                    .rev()
+                    .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
+            })
+            .map(|m| content_text(m.get("content")).into_owned())
+            .unwrap_or_default();
+        plan.completion_tokens = tokens::count(&last_user) as u64;
+        match &mut plan.reply {
+            Reply::Text(t) => *t = last_user,
+            Reply::Tool { arguments, .. } => *arguments = last_user,
+        }
+    }
+    if let Some(f) = finish {
+        plan.finish_reason = f;
+    }
+}
+
+pub fn missing_model() -> ApiError {
+    ApiError::invalid("you must provide a model parameter", "model")
 }
 
 #[derive(Serialize, Debug, Clone, Copy)]
@@ -696,12 +892,22 @@ pub const TINY_PNG_B64: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
 /// `next_image` hands out the numbers used in image URLs.
-pub fn images_body(body: &Value, mut next_image: impl FnMut() -> u64) -> Result<Vec<u8>, ApiError> {
+pub fn images_body(body: &Value, next_image: impl FnMut() -> u64) -> Result<Vec<u8>, ApiError> {
     let obj = object(body)?;
     let prompt = match obj.get("prompt") {
         Some(Value::String(p)) if !p.is_empty() => p.as_str(),
         _ => return Err(missing("prompt")),
     };
+    images_answer(obj, prompt, next_image)
+}
+
+/// The images answer for already-checked `prompt` (an edit's, or `""` for
+/// a variation), reading `n` and `response_format` from `obj`.
+pub fn images_answer(
+    obj: &serde_json::Map<String, Value>,
+    prompt: &str,
+    mut next_image: impl FnMut() -> u64,
+) -> Result<Vec<u8>, ApiError> {
     let n = match opt_u64(obj, "n")? {
         None => 1,
         Some(n @ 1..=10) => n,
@@ -814,6 +1020,24 @@ pub fn model_body(id: &str) -> Result<Vec<u8>, ApiError> {
     }
 }
 
+/// `DELETE /v1/models/{id}`: fine-tuned models (`ft:...`) can be deleted
+/// once; base models are the organization's to use, not to delete.
+pub fn delete_model(id: &str, already_deleted: bool) -> Result<Vec<u8>, ApiError> {
+    if id.starts_with("ft:") && !already_deleted {
+        return Ok(serde_json::to_vec(
+            &serde_json::json!({"id": id, "object": "model", "deleted": true}),
+        )
+        .expect("serializing cannot fail"));
+    }
+    if MODELS.iter().any(|m| m.0 == id) {
+        return Err(ApiError::new(
+            403,
+            "You have insufficient permissions for this operation.",
+        ));
+    }
+    model_body(id)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -822,6 +1046,37 @@ mod tests {
 
     fn plan(body: Value) -> ChatPlan {
         plan_chat(&body, None).unwrap()
+    }
+
+    #[test]
+    fn verbatim_and_finish_reason_knobs() {
+        let body = json!({"model": "m", "messages": [{"role": "user", "content": "{\"a\": [1]}"}],
+            "response_format": {"type": "json_object"}});
+        let mut p = plan(body.clone());
+        steer_chat(&mut p, &body, true, Some("content_filter"));
+        assert_eq!(p.reply, Reply::Text("{\"a\": [1]}".into()));
+        assert_eq!(p.finish_reason, "content_filter");
+        assert_eq!(p.completion_tokens, tokens::count("{\"a\": [1]}") as u64);
+
+        let body = json!({"model": "m", "messages": [{"role": "user", "content": "{}"}],
+            "tools": [{"type": "function", "function": {"name": "f"}}]});
+        let mut p = plan(body.clone());
+        steer_chat(&mut p, &body, true, None);
+        assert_eq!(
+            p.reply,
+            Reply::Tool {
+                name: "f".into(),
+                arguments: "{}".into()
+            }
+        );
+        assert_eq!(p.finish_reason, "tool_calls");
+
+        let body = json!({"model": "m", "max_tokens": 1,
+            "messages": [{"role": "user", "content": "one two three"}]});
+        let mut p = plan(body.clone());
+        steer_chat(&mut p, &body, true, None);
+        assert_eq!(p.reply, Reply::Text("You".into()));
+        assert_eq!(p.finish_reason, "length");
     }
 
     #[test]
@@ -906,6 +1161,70 @@ mod tests {
         let Reply::Text(t) = p.reply else { panic!() };
         let v: Value = serde_json::from_str(&t).unwrap();
         assert_eq!(v["reply"], "You said: say \"hi\"");
+    }
+
+    #[test]
+    fn json_schema_replies_fill_the_schema() {
+        // A pydantic-style strict schema: nested model through $defs, an optional field
+        // (anyOf with null), an enum and a list.
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "when": {"$ref": "#/$defs/When"},
+                "note": {"anyOf": [{"type": "null"}, {"type": "string"}]},
+                "kind": {"enum": ["a", "b"]},
+                "tags": {"type": "array", "items": {"type": "string"}}
+            },
+            "$defs": {"When": {"type": "object", "properties": {"day": {"type": "integer"}}}}
+        });
+        let p = plan(
+            json!({"model": "m", "messages": [{"role": "user", "content": "x"}],
+            "response_format": {"type": "json_schema",
+                "json_schema": {"name": "event", "schema": schema, "strict": true}}}),
+        );
+        let Reply::Text(t) = p.reply else { panic!() };
+        let v: Value = serde_json::from_str(&t).unwrap();
+        assert_eq!(
+            v,
+            json!({"name": "You said: x", "when": {"day": 0}, "note": "You said: x",
+                   "kind": "a", "tags": []})
+        );
+        // Without properties the reply stays {"reply": ...}.
+        let p = plan(
+            json!({"model": "m", "messages": [{"role": "user", "content": "x"}],
+            "response_format": {"type": "json_schema", "json_schema": {"name": "any"}}}),
+        );
+        let Reply::Text(t) = p.reply else { panic!() };
+        assert_eq!(
+            serde_json::from_str::<Value>(&t).unwrap(),
+            json!({"reply": "You said: x"})
+        );
+    }
+
+    #[test]
+    fn strict_tools_get_arguments_that_match_their_parameters() {
+        let params = json!({"type": "object", "properties": {"city": {"type": "string"}},
+            "required": ["city"], "additionalProperties": false});
+        let tools = |strict: bool| {
+            json!([{"type": "function",
+            "function": {"name": "weather", "parameters": params, "strict": strict}}])
+        };
+        let p = plan(json!({"model": "m", "tools": tools(true),
+            "messages": [{"role": "user", "content": "Paris"}]}));
+        let Reply::Tool { arguments, .. } = &p.reply else {
+            panic!()
+        };
+        assert_eq!(
+            serde_json::from_str::<Value>(arguments).unwrap(),
+            json!({"city": "Paris"})
+        );
+        let p = plan(json!({"model": "m", "tools": tools(false),
+            "messages": [{"role": "user", "content": "Paris"}]}));
+        let Reply::Tool { arguments, .. } = &p.reply else {
+            panic!()
+        };
+        assert_eq!(arguments, r#"{"input": "Paris"}"#);
     }
 
     #[test]

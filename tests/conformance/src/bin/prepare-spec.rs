@@ -62,12 +62,13 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     eprintln!(
-        "prepare-spec: {} -> {}: {} nullable rewritten ({} nullable:false dropped), {} boolean exclusive bounds, {} paths prefixed with {prefix:?}",
+        "prepare-spec: {} -> {}: {} nullable rewritten ({} nullable:false dropped), {} boolean exclusive bounds, {} overlapping oneOf unions made anyOf, {} paths prefixed with {prefix:?}",
         input.display(),
         output.display(),
         r.nullable,
         r.nullable_false,
         r.exclusive_bounds,
+        r.overlapping_unions,
         r.paths
     );
     ExitCode::SUCCESS
