@@ -11,9 +11,13 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
 
     // A SONAME, so programs record `libopenai.so` (found through their rpath or the loader path)
-    // rather than the absolute path they were linked against.
+    // rather than the absolute path they were linked against. The release tarball (`make dist`)
+    // sets OPENAI_SONAME to the versioned name (libopenai.so.0.1); in-tree builds keep the plain
+    // one, because the tests link target/*/libopenai.so where no versioned link exists.
+    println!("cargo:rerun-if-env-changed=OPENAI_SONAME");
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
-        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libopenai.so");
+        let soname = env::var("OPENAI_SONAME").unwrap_or_else(|_| "libopenai.so".to_owned());
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
     }
 
     let mut config = cbindgen::Config::from_file(dir.join("cbindgen.toml"))

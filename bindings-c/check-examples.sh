@@ -35,6 +35,8 @@ if [ "$real" = "1" ]; then
     "history: " "usage: 1 calls" "undone: 2 messages removed" "1 turns, 3 messages in the history"
   check cpp/chat "$cpp_dir/chat" "" "finish_reason:"
   check cpp/stream "$cpp_dir/stream" "" "finish_reason:"
+  check c/responses "$c_dir/responses" "" "output_text: " "status: completed" "final status: completed"
+  check cpp/responses "$cpp_dir/responses" "" "output_text: " "final status: completed"
   # image_gen costs money and minutes: only when asked for.
   if [ "${OPENAI_RS_IMAGES:-0}" = "1" ]; then check c/image_gen "$c_dir/image_gen" "" "image: "; fi
 else
@@ -57,6 +59,14 @@ else
     "finish_reason: stop" "tokens: 28 prompt + 14 completion = 42"
   check cpp/stream "$cpp_dir/stream" "" "You said: Write a haiku about recursion." "finish_reason: stop" \
     "total tokens: 22"
+  check c/responses "$c_dir/responses" "" \
+    "output_text: You said: Explain recursion in one sentence. [instructions]" "status: completed" \
+    "tokens: 20 input + 12 output = 32" \
+    "streamed: You said: Explain recursion in one sentence. [instructions]" "final status: completed"
+  check cpp/responses "$cpp_dir/responses" "" \
+    "output_text: You said: Explain recursion in one sentence. [instructions]" \
+    "tokens: 20 input + 12 output = 32" \
+    "streamed: You said: Explain recursion in one sentence. [instructions]" "final status: completed"
 fi
 [ $fail = 0 ] && echo "C/C++ examples: $passed passed"
 exit $fail

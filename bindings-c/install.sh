@@ -7,15 +7,23 @@
 #
 # Usage: bindings-c/install.sh PREFIX        (normally through `make install PREFIX=...`)
 # Environment: LIBDIR (default lib), DESTDIR (staging root, for packagers), TARGET_DIR (where
-# cargo put the release build, default <repo>/target/release). Build first with
-# `cargo build -p openai-ffi --release`.
+# cargo put the release build; default: the `release` directory of cargo's target directory,
+# which honours CARGO_TARGET_DIR and `build.target-dir`, else <repo>/target/release). Build first
+# with `cargo build -p openai-ffi --release`.
 set -euo pipefail
 
 prefix=${1:?usage: install.sh PREFIX}
 case $prefix in /*) ;; *) prefix=$(cd "$prefix" 2>/dev/null && pwd || echo "$PWD/$prefix") ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-build=${TARGET_DIR:-$repo/target/release}
+# Cargo's own answer covers CARGO_TARGET_DIR (relative ones included) and config files.
+cargo_target=$(${CARGO:-cargo} metadata --format-version 1 --no-deps --manifest-path "$repo/Cargo.toml" 2>/dev/null |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p') || true
+if [ -z "$cargo_target" ]; then
+  cargo_target=${CARGO_TARGET_DIR:-$repo/target}
+  case $cargo_target in /*) ;; *) cargo_target=$PWD/$cargo_target ;; esac
+fi
+build=${TARGET_DIR:-$cargo_target/release}
 libdir_name=${LIBDIR:-lib}
 dest=${DESTDIR:-}
 

@@ -30,7 +30,9 @@
  *
  * Values are stable and only ever added, grouped by range: 1–99 the call itself (arguments,
  * configuration, process), 100–199 the transport, 200–299 an HTTP error status from the API,
- * 300–399 the response body or stream, 400–499 the caller's own callback, 900+ bugs.
+ * 300–399 the response body or stream, 400–499 the caller's own callback, 900+ bugs. 6 is
+ * retired: it was `OPENAI_STATUS_FORKED_PROCESS`, which no call ever returned (a forked child's
+ * calls work).
  */
 enum openai_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -62,10 +64,6 @@ enum openai_status
      * A blocking call was made from inside an async runtime (a Rust caller embedding the C API).
      */
     OPENAI_STATUS_NESTED_RUNTIME = 5,
-    /**
-     * The process was forked and the call cannot run in the child.
-     */
-    OPENAI_STATUS_FORKED_PROCESS = 6,
     /**
      * The connection failed (refused, reset, DNS, TLS, proxy).
      */
@@ -307,12 +305,52 @@ typedef struct openai_client_options openai_client_options;
 typedef struct openai_conversation openai_conversation;
 
 /**
+ * A `multipart/form-data` body being built (file uploads, audio, image edits). Files are read
+ * from disk when the request is sent — in chunks, never whole — and again on a retry.
+ * Belongs to one thread at a time.
+ */
+typedef struct openai_form openai_form;
+
+/**
  * The response of `openai_client_images_generate`: the images (URL or base64 PNG each).
  *
  * Immutable; every string it returns is borrowed from it, valid until
  * `openai_images_response_free`.
  */
 typedef struct openai_images_response openai_images_response;
+
+/**
+ * A cursor over every page of a list operation (`"listFiles"`, `"listBatches"`,
+ * `"listInputItems"`, ...): one request per page, on demand, following `after`/`has_more`.
+ * Belongs to one thread at a time.
+ */
+typedef struct openai_pager openai_pager;
+
+/**
+ * A response object (`openai_client_responses_create`, or the assembled reply of a stream).
+ *
+ * Immutable; every string it returns is borrowed from it, valid until `openai_response_free`.
+ */
+typedef struct openai_response openai_response;
+
+/**
+ * One event of a responses stream. Borrowed from its stream: valid until the next
+ * `openai_responses_stream_next` or `openai_responses_stream_free` (for callbacks: until the
+ * callback returns). Never free it.
+ */
+typedef struct openai_response_event openai_response_event;
+
+/**
+ * A `POST /responses` request being built. Belongs to one thread at a time.
+ */
+typedef struct openai_responses_request openai_responses_request;
+
+/**
+ * A responses stream. Pull events with `openai_responses_stream_next` until it reports the
+ * end (the terminal `response.completed` / `response.incomplete` / `response.failed` event has
+ * been handed out). Belongs to one thread at a time. Freeing it early closes the connection.
+ */
+typedef struct openai_responses_stream openai_responses_stream;
 
 /**
  * Called once per chunk, on the calling thread, with the `user_data` given to the call (first,
@@ -406,6 +444,211 @@ typedef struct openai_call_report {
     bool usage_estimated;
 } openai_call_report;
 
+/**
+ * The callback of `openai_client_responses_stream_each`: called once per event, on the
+ * calling thread. Return `OPENAI_ITER_CONTINUE` to go on, anything else to stop. The event is
+ * valid only during the call. The callback must not unwind (C++ exceptions, `longjmp`) out.
+ */
+typedef int32_t (*openai_response_event_callback)(void *user_data,
+                                                  const struct openai_response_event *event);
+
+/**
+ * The `x-ratelimit-*` headers of a response, parsed. A count is -1 and a reset -1 ms when its
+ * header was absent or unreadable.
+ */
+typedef struct openai_rate_limits {
+    /**
+     * Requests allowed per window.
+     */
+    int64_t limit_requests;
+    /**
+     * Tokens allowed per window.
+     */
+    int64_t limit_tokens;
+    /**
+     * Requests left in the window.
+     */
+    int64_t remaining_requests;
+    /**
+     * Tokens left in the window.
+     */
+    int64_t remaining_tokens;
+    /**
+     * Milliseconds until the request budget is full again.
+     */
+    int64_t reset_requests_ms;
+    /**
+     * Milliseconds until the token budget is full again.
+     */
+    int64_t reset_tokens_ms;
+} openai_rate_limits;
+
+/**
+ * The callback of `openai_client_download_each`: called for every piece of the body, in order,
+ * on the calling thread. `data` is valid only during the call. Return `OPENAI_ITER_CONTINUE` to
+ * go on, anything else to stop. It must not unwind (C++ exceptions, `longjmp`) out.
+ */
+typedef int32_t (*openai_bytes_callback)(void *user_data, const uint8_t *data, size_t len);
+
+/**
+ * One finished row, as `openai_client_bulk_run` hands it to its result callback. Every pointer
+ * is borrowed and valid only during the callback.
+ */
+typedef struct openai_bulk_result {
+    /**
+     * The row's position in the input file (0-based).
+     */
+    uint64_t index;
+    /**
+     * The row's `custom_id`.
+     */
+    const char *custom_id;
+    /**
+     * `OPENAI_STATUS_OK` when the row was answered, else why not (an HTTP error status, a
+     * transport error, `OPENAI_STATUS_INVALID_ARGUMENT` for a row that could not be sent,
+     * `OPENAI_STATUS_BUDGET_EXCEEDED` for a row left unsent by the cost budget).
+     */
+    openai_status status;
+    /**
+     * The HTTP status of the answer, 0 when there was none.
+     */
+    uint16_t http_status;
+    /**
+     * The row as a Batch API output line (`{"id", "custom_id", "response", "error"}`).
+     */
+    const char *line_json;
+    /**
+     * The error message, NULL when the row was answered.
+     */
+    const char *error_message;
+    /**
+     * Attempts beyond the first (429s included).
+     */
+    uint32_t retries;
+} openai_bulk_result;
+
+/**
+ * The result callback of `openai_client_bulk_run`: called once per finished row, in the order
+ * rows finish, on the calling thread. Return `OPENAI_ITER_CONTINUE` to go on, anything else to
+ * stop the run. It must not unwind (C++ exceptions, `longjmp`) out.
+ */
+typedef int32_t (*openai_bulk_result_callback)(void *user_data,
+                                               const struct openai_bulk_result *result);
+
+/**
+ * Where a run is (see `openai_client_bulk_run`).
+ */
+typedef struct openai_bulk_progress {
+    /**
+     * Rows the run will handle (input rows minus those skipped), -1 when not known yet.
+     */
+    int64_t total;
+    /**
+     * Rows finished, answered or failed.
+     */
+    uint64_t done;
+    /**
+     * Of those, rows that failed.
+     */
+    uint64_t failed;
+    /**
+     * Requests sent and not yet answered.
+     */
+    uint64_t in_flight;
+    /**
+     * Rows skipped because the output file already had them.
+     */
+    uint64_t skipped;
+    /**
+     * Prompt tokens reported by the answers.
+     */
+    uint64_t prompt_tokens;
+    /**
+     * Completion tokens reported by the answers.
+     */
+    uint64_t completion_tokens;
+    /**
+     * Cost so far in USD (built-in price table; models without a price count 0).
+     */
+    double cost_usd;
+    /**
+     * Milliseconds since the run started.
+     */
+    uint64_t elapsed_ms;
+    /**
+     * Rows finished per second.
+     */
+    double rows_per_sec;
+    /**
+     * Estimated milliseconds to finish, -1 when unknown.
+     */
+    int64_t eta_ms;
+    /**
+     * 429 answers seen.
+     */
+    uint64_t rate_limited;
+    /**
+     * Shared pauses taken after 429s.
+     */
+    uint64_t pauses;
+} openai_bulk_progress;
+
+/**
+ * The progress callback of `openai_client_bulk_run`: called on the calling thread with the
+ * newest progress, after the result callbacks of the rows it counts (at most once per hand-over
+ * of finished rows, a few milliseconds apart) and every half second, and once more before the
+ * call returns. Return `OPENAI_ITER_CONTINUE` to go on, anything else to stop the run. It must
+ * not unwind out.
+ */
+typedef int32_t (*openai_bulk_progress_callback)(void *user_data,
+                                                 const struct openai_bulk_progress *progress);
+
+/**
+ * What a run did.
+ */
+typedef struct openai_bulk_summary {
+    /**
+     * Rows answered.
+     */
+    uint64_t ok;
+    /**
+     * Rows failed (including rows left unsent by the cost budget).
+     */
+    uint64_t failed;
+    /**
+     * Rows skipped because the output file already had them.
+     */
+    uint64_t skipped;
+    /**
+     * Rows left unsent by the cost budget (not written: a later run resumes them).
+     */
+    uint64_t not_run;
+    /**
+     * Prompt tokens reported by the answers.
+     */
+    uint64_t prompt_tokens;
+    /**
+     * Completion tokens reported by the answers.
+     */
+    uint64_t completion_tokens;
+    /**
+     * Cost in USD.
+     */
+    double cost_usd;
+    /**
+     * Milliseconds the run took.
+     */
+    uint64_t elapsed_ms;
+    /**
+     * 429 answers seen.
+     */
+    uint64_t rate_limited;
+    /**
+     * Shared pauses taken after 429s.
+     */
+    uint64_t pauses;
+} openai_bulk_summary;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -430,7 +673,9 @@ openai_status openai_last_error_status(void);
 
 /**
  * A human-readable description of the last error on this thread; `""` if there is none.
- * Never contains the API key.
+ * Never contains the API key: the client's key (and `Bearer <key>`), when a server or proxy
+ * echoes it back, is replaced by `[REDACTED]` in this and every other `openai_last_error_*`
+ * string (type, code, param, request id, body).
  *
  * Borrowed, owned by the library: valid until the next fallible `openai_*` call (one returning
  * `openai_status`) on this thread. Never free it; copy it to keep it.
@@ -577,11 +822,56 @@ openai_status openai_client_options_set_max_retries(struct openai_client_options
                                                     uint32_t max_retries);
 
 /**
+ * Makes this an Azure OpenAI client for the resource at `url`, e.g.
+ * `"https://example.openai.azure.com"` (else `AZURE_OPENAI_ENDPOINT`). An Azure client takes its
+ * key from `AZURE_OPENAI_API_KEY` and sends it as `api-key`, adds `api-version` to every
+ * request, and sends the deployment endpoints (chat, completions, embeddings, audio, images)
+ * to `/openai/deployments/{deployment or the body's model}/...`. Excludes a base URL.
+ * Borrowed and copied.
+ */
+openai_status openai_client_options_set_azure_endpoint(struct openai_client_options *options,
+                                                       const char *url);
+
+/**
+ * Sends the deployment endpoints to this Azure deployment instead of the body's model.
+ * Borrowed and copied.
+ */
+openai_status openai_client_options_set_azure_deployment(struct openai_client_options *options,
+                                                         const char *deployment);
+
+/**
+ * Sets Azure's `api-version` (else `OPENAI_API_VERSION`; an Azure client without one fails
+ * with `OPENAI_STATUS_CONFIG`). Borrowed and copied.
+ */
+openai_status openai_client_options_set_azure_api_version(struct openai_client_options *options,
+                                                          const char *api_version);
+
+/**
+ * Authenticates an Azure client with a Microsoft Entra (AD) token, sent as
+ * `Authorization: Bearer` (else `AZURE_OPENAI_AD_TOKEN`). Excludes an API key. Borrowed and
+ * copied.
+ */
+openai_status openai_client_options_set_azure_ad_token(struct openai_client_options *options,
+                                                       const char *token);
+
+/**
+ * Makes an Azure client that gets its Entra token from `openai_client_set_credential`, called
+ * before the first request and again whenever the token is renewed (the C form of the
+ * official `azure_ad_token_provider`). A request made before the first token fails with
+ * `OPENAI_STATUS_CONFIG`.
+ */
+openai_status openai_client_options_set_azure_ad_token_per_request(struct openai_client_options *options);
+
+/**
  * Creates a client. `options` may be NULL (everything from the environment and `.env`); it is
  * only read, and may be freed right after. No network I/O happens here.
  *
  * Fails with `OPENAI_STATUS_CONFIG` when no API key is found or a URL, proxy or CA file is
  * invalid. On success `*out` is owned by the caller: free it with `openai_client_free`.
+ *
+ * Threads and signals: the first call that does I/O starts the library's threads (named
+ * `openai-rs`); they start with `SIGPIPE` blocked, so a server closing a connection during an
+ * upload yields a status, never a signal, and the library installs no signal handler.
  */
 openai_status openai_client_new(const struct openai_client_options *options,
                                 struct openai_client **out);
@@ -590,6 +880,15 @@ openai_status openai_client_new(const struct openai_client_options *options,
  * Frees a client; in-flight calls on other threads must have returned. NULL is a no-op.
  */
 void openai_client_free(struct openai_client *client);
+
+/**
+ * Replaces the credential `client` sends from now on: a renewed Entra token for an Azure
+ * client made with `openai_client_options_set_azure_ad_token_per_request`, or a rotated key
+ * for any client. Safe to call from any thread while other threads make calls; a call already
+ * sent keeps the credential it was sent with. `token` is borrowed and copied; errors are
+ * scrubbed of it.
+ */
+openai_status openai_client_set_credential(const struct openai_client *client, const char *token);
 
 /**
  * Creates a cancel token. On success `*out` is owned by the caller: free it with
@@ -999,6 +1298,14 @@ openai_status openai_conversation_set_budget_usd(const struct openai_conversatio
                                                  double usd);
 
 /**
+ * Sends the turns over the Responses API (`true`) or chat completions (`false`, the default).
+ * The history, trimming, token counting, usage, cost and budget work the same either way;
+ * streamed turns still come out as `openai_chat_stream` chunks.
+ */
+openai_status openai_conversation_set_use_responses_api(const struct openai_conversation *conversation,
+                                                        bool on);
+
+/**
  * Adds prices from a JSON file over the built-in table: `{"models": {"gpt-4o-mini": {"input":
  * 0.15, "cached_input": 0.075, "output": 0.6}}}`, USD per 1M tokens. `path` is borrowed.
  */
@@ -1195,6 +1502,468 @@ openai_status openai_client_request_json(const struct openai_client *client,
                                          const char *body_json,
                                          const struct openai_cancel_token *cancel,
                                          char **response_json_out);
+
+/**
+ * Creates a request for `model` with a plain text `input` (or with no input yet when `input`
+ * is NULL: add items with `openai_responses_request_add_message` and friends). Both strings are
+ * borrowed and copied.
+ *
+ * On success `*out` is owned by the caller: free it with `openai_responses_request_free`.
+ */
+openai_status openai_responses_request_new(const char *model,
+                                           const char *input,
+                                           struct openai_responses_request **out);
+
+/**
+ * Creates a request from a complete JSON body as the API documents it (`model`, `input`,
+ * `instructions`, `tools`, `text`, ...). A body that is not an object, or has fields of the
+ * wrong type, gives `OPENAI_STATUS_INVALID_ARGUMENT`. `"stream"` is refused: the call you make
+ * decides. `json` is borrowed.
+ *
+ * On success `*out` is owned by the caller: free it with `openai_responses_request_free`.
+ */
+openai_status openai_responses_request_from_json(const char *json,
+                                                 struct openai_responses_request **out);
+
+/**
+ * Frees a request. NULL is a no-op.
+ */
+void openai_responses_request_free(struct openai_responses_request *request);
+
+/**
+ * Appends a message to the input: `role` is `"user"`, `"system"`, `"developer"` or
+ * `"assistant"`. A plain text input becomes the first user message. Strings are borrowed.
+ */
+openai_status openai_responses_request_add_message(struct openai_responses_request *request,
+                                                   const char *role,
+                                                   const char *text);
+
+/**
+ * Appends the output of a function call (`call_id` from the `function_call` item of the
+ * previous response). Strings are borrowed.
+ */
+openai_status openai_responses_request_add_function_call_output(struct openai_responses_request *request,
+                                                                const char *call_id,
+                                                                const char *output);
+
+/**
+ * Appends any input item given as a JSON object, e.g. an output item of the previous response
+ * (`openai_response_output_item_json`) fed back. `item_json` is borrowed.
+ */
+openai_status openai_responses_request_add_item_json(struct openai_responses_request *request,
+                                                     const char *item_json);
+
+/**
+ * Sets any top-level field to a JSON value, e.g. `("instructions", "\"Be brief.\"")`,
+ * `("previous_response_id", "\"resp_...\"")`, `("tools", "[...]")`, `("text", "{...}")`,
+ * `("max_output_tokens", "200")`. A value of the wrong type gives
+ * `OPENAI_STATUS_INVALID_ARGUMENT`. Both strings are borrowed.
+ */
+openai_status openai_responses_request_set_field(struct openai_responses_request *request,
+                                                 const char *key,
+                                                 const char *value_json);
+
+/**
+ * The request body as JSON. On success `*json_out` is owned by the caller: free it with
+ * `openai_string_free`.
+ */
+openai_status openai_responses_request_to_json(const struct openai_responses_request *request,
+                                               char **json_out);
+
+/**
+ * Creates a response (`POST /responses`) and waits for it. `request` is borrowed; `cancel` may
+ * be NULL.
+ *
+ * On success `*out` is owned by the caller: free it with `openai_response_free`.
+ */
+openai_status openai_client_responses_create(const struct openai_client *client,
+                                             const struct openai_responses_request *request,
+                                             const struct openai_cancel_token *cancel,
+                                             struct openai_response **out);
+
+/**
+ * Frees a response. NULL is a no-op.
+ */
+void openai_response_free(struct openai_response *response);
+
+/**
+ * Every `output_text` part of every message item, concatenated (what the official SDKs call
+ * `output_text`); `""` when there is none, NULL for a NULL handle. Borrowed.
+ */
+const char *openai_response_output_text(const struct openai_response *response);
+
+/**
+ * The response id (`resp_...`). Borrowed.
+ */
+const char *openai_response_id(const struct openai_response *response);
+
+/**
+ * `completed`, `incomplete`, `failed`, `in_progress`, `queued` or `cancelled`; NULL if absent.
+ * Borrowed.
+ */
+const char *openai_response_status(const struct openai_response *response);
+
+/**
+ * The `x-request-id` of the answer; NULL if none (or for a stream's assembled reply, see
+ * `openai_responses_stream_request_id`). Borrowed.
+ */
+const char *openai_response_request_id(const struct openai_response *response);
+
+/**
+ * The response as JSON (the body as received, or the assembled object of a stream). Borrowed.
+ */
+const char *openai_response_raw_json(const struct openai_response *response);
+
+/**
+ * Token usage: `input`, `output` and `total` tokens; each out-pointer may be NULL. Returns
+ * false (and writes nothing) when the response has no usage or the handle is NULL.
+ */
+bool openai_response_usage(const struct openai_response *response,
+                           uint64_t *input_tokens,
+                           uint64_t *output_tokens,
+                           uint64_t *total_tokens);
+
+/**
+ * The number of output items; 0 for NULL.
+ */
+size_t openai_response_output_count(const struct openai_response *response);
+
+/**
+ * The `type` of output item `index` (`message`, `function_call`, `reasoning`, ...); NULL past
+ * the end. Borrowed.
+ */
+const char *openai_response_output_item_type(const struct openai_response *response, size_t index);
+
+/**
+ * The `call_id` of a `function_call` item (pass it to
+ * `openai_responses_request_add_function_call_output`); NULL for other items. Borrowed.
+ */
+const char *openai_response_output_item_call_id(const struct openai_response *response,
+                                                size_t index);
+
+/**
+ * The function `name` of a `function_call` item; NULL for other items. Borrowed.
+ */
+const char *openai_response_output_item_name(const struct openai_response *response, size_t index);
+
+/**
+ * The `arguments` (JSON text) of a `function_call` item; NULL for other items. Borrowed.
+ */
+const char *openai_response_output_item_arguments(const struct openai_response *response,
+                                                  size_t index);
+
+/**
+ * Output item `index` as JSON (every field, kinds this library does not know included); NULL
+ * past the end. Borrowed.
+ */
+const char *openai_response_output_item_json(const struct openai_response *response, size_t index);
+
+/**
+ * Starts a responses stream and waits for the answer's headers (retries apply until then,
+ * never after the first byte). `request` is borrowed; `cancel` may be NULL and is kept by the
+ * stream, so cancelling it later also stops a waiting `openai_responses_stream_next`.
+ *
+ * On success `*out` is owned by the caller: free it with `openai_responses_stream_free`.
+ */
+openai_status openai_client_responses_stream(const struct openai_client *client,
+                                             const struct openai_responses_request *request,
+                                             const struct openai_cancel_token *cancel,
+                                             struct openai_responses_stream **out);
+
+/**
+ * Waits for the next event. On `OPENAI_STATUS_OK`, `*event_out` is the event (borrowed, valid
+ * until the next call on the stream), or NULL once the terminal event was handed out. Every
+ * other ending is an error: `OPENAI_STATUS_STREAM_TRUNCATED` (closed or reset before a terminal
+ * event), `OPENAI_STATUS_STREAM_EVENT` (an `error` event; its code is in
+ * `openai_last_error_api_code`), `OPENAI_STATUS_TIMEOUT`, `OPENAI_STATUS_CANCELLED`; after an
+ * error every later call returns the same status again. Event types this library does not know
+ * are handed out like the others.
+ */
+openai_status openai_responses_stream_next(struct openai_responses_stream *stream,
+                                           const struct openai_response_event **event_out);
+
+/**
+ * Frees a stream, closing the connection if it is still open. NULL is a no-op.
+ */
+void openai_responses_stream_free(struct openai_responses_stream *stream);
+
+/**
+ * True once the terminal event was handed out; false before, after an error, or for NULL.
+ */
+bool openai_responses_stream_is_complete(const struct openai_responses_stream *stream);
+
+/**
+ * The `x-request-id` of the stream's answer; NULL if none. Borrowed from `stream`.
+ */
+const char *openai_responses_stream_request_id(const struct openai_responses_stream *stream);
+
+/**
+ * The response assembled from the events so far (complete once the stream ended). On success
+ * `*out` is owned by the caller: free it with `openai_response_free`.
+ */
+openai_status openai_responses_stream_response(const struct openai_responses_stream *stream,
+                                               struct openai_response **out);
+
+/**
+ * The event's type (`response.output_text.delta`, `response.completed`, ...). Borrowed.
+ */
+const char *openai_response_event_type(const struct openai_response_event *event);
+
+/**
+ * The event's `sequence_number`; -1 when the server sent none (or for NULL).
+ */
+int64_t openai_response_event_sequence_number(const struct openai_response_event *event);
+
+/**
+ * The `delta` of a delta event (text, refusal or function arguments); NULL for other events.
+ * Borrowed.
+ */
+const char *openai_response_event_delta(const struct openai_response_event *event);
+
+/**
+ * The whole event as JSON. Borrowed.
+ */
+const char *openai_response_event_raw_json(const struct openai_response_event *event);
+
+/**
+ * Streams a response, calling `callback` for every event, and returns at the end. `cancel` may
+ * be NULL; `user_data` is passed through untouched.
+ *
+ * Returns `OPENAI_STATUS_OK` when the stream reached its terminal event: then, if `out` is not
+ * NULL, `*out` is the assembled response, owned by the caller (free it with
+ * `openai_response_free`). Returns `OPENAI_STATUS_ABORTED_BY_CALLBACK` if the callback stopped
+ * it (the connection is closed), or the stream's error (see `openai_responses_stream_next`).
+ */
+openai_status openai_client_responses_stream_each(const struct openai_client *client,
+                                                  const struct openai_responses_request *request,
+                                                  const struct openai_cancel_token *cancel,
+                                                  openai_response_event_callback callback,
+                                                  void *user_data,
+                                                  struct openai_response **out);
+
+/**
+ * The HTTP status of the last successful non-streamed call on this thread (chat, conversation
+ * turns, responses, `openai_client_call*`, downloads, pagers, files, batches); 0 if none yet.
+ */
+uint16_t openai_last_response_status(void);
+
+/**
+ * A header of that last response (`name` is case-insensitive, e.g. `"x-request-id"`,
+ * `"x-ratelimit-remaining-requests"`); NULL if absent. Borrowed: valid until the next such
+ * call on this thread. `name` is borrowed.
+ */
+const char *openai_last_response_header(const char *name);
+
+/**
+ * The rate limits of the last response on this thread (see `openai_last_response_status`).
+ * Returns false and writes nothing when there is no last response or `out` is NULL.
+ */
+bool openai_last_response_rate_limits(struct openai_rate_limits *out);
+
+/**
+ * Calls any operation of the API by its operation id in the official spec (`"listModels"`,
+ * `"retrieveFile"`, `"cancelBatch"`, ... — every operation is there, typed helper or not).
+ * `path_json` holds the path parameters (`{"file_id": "file-abc"}`), `query_json` the query
+ * (`{"limit": 2}`), `body_json` the JSON body; each may be NULL. Retries, timeouts and errors
+ * work as for the typed calls; an unknown id, a missing path parameter or a body the operation
+ * does not take gives `OPENAI_STATUS_INVALID_ARGUMENT`. `cancel` may be NULL. The answer's
+ * headers are then available from `openai_last_response_header`.
+ *
+ * On success `*response_json_out` is the answer as received (`"null"` when empty), owned by the
+ * caller: free it with `openai_string_free`.
+ */
+openai_status openai_client_call(const struct openai_client *client,
+                                 const char *operation_id,
+                                 const char *path_json,
+                                 const char *query_json,
+                                 const char *body_json,
+                                 const struct openai_cancel_token *cancel,
+                                 char **response_json_out);
+
+/**
+ * Creates an empty form. On success `*out` is owned by the caller: free it with
+ * `openai_form_free`.
+ */
+openai_status openai_form_new(struct openai_form **out);
+
+/**
+ * Frees a form. NULL is a no-op.
+ */
+void openai_form_free(struct openai_form *form);
+
+/**
+ * Adds a text field (`"purpose"`, `"model"`, ...). Strings are borrowed and copied.
+ */
+openai_status openai_form_add_text(struct openai_form *form, const char *name, const char *value);
+
+/**
+ * Adds a file part read from `path` when the request is sent. `filename` (NULL: the path's last
+ * component) and `content_type` (NULL: guessed from the file name) may be NULL. A file that
+ * cannot be read now gives `OPENAI_STATUS_INVALID_ARGUMENT`. Strings are borrowed and copied.
+ */
+openai_status openai_form_add_file(struct openai_form *form,
+                                   const char *name,
+                                   const char *path,
+                                   const char *filename,
+                                   const char *content_type);
+
+/**
+ * Adds a file part from memory: `len` bytes at `data` (copied). `content_type` may be NULL
+ * (guessed from `filename`).
+ */
+openai_status openai_form_add_bytes(struct openai_form *form,
+                                    const char *name,
+                                    const uint8_t *data,
+                                    size_t len,
+                                    const char *filename,
+                                    const char *content_type);
+
+/**
+ * Calls an operation that takes a multipart body (`"createFile"`, `"createTranscription"`,
+ * `"createImageEdit"`, `"addUploadPart"`, ...) with `form` (borrowed; it can be sent again).
+ * Otherwise as `openai_client_call`.
+ */
+openai_status openai_client_call_form(const struct openai_client *client,
+                                      const char *operation_id,
+                                      const char *path_json,
+                                      const char *query_json,
+                                      const struct openai_form *form,
+                                      const struct openai_cancel_token *cancel,
+                                      char **response_json_out);
+
+/**
+ * Runs an operation whose answer is bytes (`"downloadFile"`, `"createSpeech"`, ...) and writes
+ * the body to `dest_path` as it arrives (never held whole in memory). The file is created or
+ * truncated; on any error it is removed, so a partial download never passes for a whole one.
+ * `path_json`, `query_json`, `body_json`, `cancel` and `bytes_out` may be NULL; on success
+ * `*bytes_out` is the number of bytes written.
+ */
+openai_status openai_client_download_to_file(const struct openai_client *client,
+                                             const char *operation_id,
+                                             const char *path_json,
+                                             const char *query_json,
+                                             const char *body_json,
+                                             const char *dest_path,
+                                             const struct openai_cancel_token *cancel,
+                                             uint64_t *bytes_out);
+
+/**
+ * Runs an operation whose answer is bytes and hands every piece of the body to `callback` as it
+ * arrives. Returns `OPENAI_STATUS_ABORTED_BY_CALLBACK` if the callback stopped it (the
+ * connection is closed). `path_json`, `query_json`, `body_json`, `cancel`, `user_data` and
+ * `bytes_out` may be NULL; on success `*bytes_out` is the byte count.
+ */
+openai_status openai_client_download_each(const struct openai_client *client,
+                                          const char *operation_id,
+                                          const char *path_json,
+                                          const char *query_json,
+                                          const char *body_json,
+                                          const struct openai_cancel_token *cancel,
+                                          openai_bytes_callback callback,
+                                          void *user_data,
+                                          uint64_t *bytes_out);
+
+/**
+ * Creates a cursor for a list operation; nothing is sent yet. `path_json` and `query_json`
+ * (`{"limit": 100}`) may be NULL.
+ *
+ * On success `*out` is owned by the caller: free it with `openai_pager_free`.
+ */
+openai_status openai_client_pages(const struct openai_client *client,
+                                  const char *operation_id,
+                                  const char *path_json,
+                                  const char *query_json,
+                                  struct openai_pager **out);
+
+/**
+ * Fetches the next page. On `OPENAI_STATUS_OK`, `*page_json_out` is the page as received
+ * (`{"data": [...], "has_more": ...}`), owned by the caller (free it with
+ * `openai_string_free`), or NULL after the last page. `cancel` may be NULL.
+ */
+openai_status openai_pager_next(struct openai_pager *pager,
+                                const struct openai_cancel_token *cancel,
+                                char **page_json_out);
+
+/**
+ * True before the first page and while more pages remain; false for NULL.
+ */
+bool openai_pager_has_next(const struct openai_pager *pager);
+
+/**
+ * Frees a cursor. NULL is a no-op.
+ */
+void openai_pager_free(struct openai_pager *pager);
+
+/**
+ * Uploads the file at `path` (streamed from disk) with `purpose` (`"batch"`, `"assistants"`,
+ * `"fine-tune"`, `"user_data"`, ...). `cancel` may be NULL.
+ *
+ * On success `*file_json_out` is the file object (`{"id": "file-...", "bytes": ..., ...}`),
+ * owned by the caller: free it with `openai_string_free`.
+ */
+openai_status openai_client_files_upload(const struct openai_client *client,
+                                         const char *path,
+                                         const char *purpose,
+                                         const struct openai_cancel_token *cancel,
+                                         char **file_json_out);
+
+/**
+ * Downloads the content of file `file_id` to `dest_path` (see
+ * `openai_client_download_to_file`). `cancel` and `bytes_out` may be NULL.
+ */
+openai_status openai_client_files_download(const struct openai_client *client,
+                                           const char *file_id,
+                                           const char *dest_path,
+                                           const struct openai_cancel_token *cancel,
+                                           uint64_t *bytes_out);
+
+/**
+ * Creates a batch over an uploaded JSONL file: `endpoint` is `"/v1/chat/completions"`,
+ * `"/v1/responses"`, `"/v1/embeddings"` or `"/v1/completions"`; the completion window is 24 h.
+ * `cancel` may be NULL.
+ *
+ * On success `*batch_json_out` is the batch object, owned by the caller: free it with
+ * `openai_string_free`.
+ */
+openai_status openai_client_batches_create(const struct openai_client *client,
+                                           const char *input_file_id,
+                                           const char *endpoint,
+                                           const struct openai_cancel_token *cancel,
+                                           char **batch_json_out);
+
+/**
+ * Retrieves a batch (poll it until `status` is `completed`, `failed`, `expired` or
+ * `cancelled`). `cancel` may be NULL. On success `*batch_json_out` is the batch object, owned
+ * by the caller: free it with `openai_string_free`.
+ */
+openai_status openai_client_batches_retrieve(const struct openai_client *client,
+                                             const char *batch_id,
+                                             const struct openai_cancel_token *cancel,
+                                             char **batch_json_out);
+
+/**
+ * Runs every row of the Batch API input file `input_path` (`{"custom_id", "method", "url",
+ * "body"}` per line; chat completions, responses, embeddings) under the limits of
+ * `options_json` (see above; NULL: 16 at a time, no limit of our own; the server's
+ * `x-ratelimit-*` headers and 429s are always followed). A bad input line fails the call before
+ * anything is sent. Each finished row is appended to `output_path` (NULL: none) as a Batch API
+ * output line; rows it already holds are skipped, so running again after a crash or a cancel
+ * resumes. One failed row never stops the run: it reaches `on_result` with its status.
+ *
+ * Returns `OPENAI_STATUS_CANCELLED` when `cancel` fires and `OPENAI_STATUS_ABORTED_BY_CALLBACK`
+ * when a callback stops the run (finished rows are in the output either way). `output_path`,
+ * `options_json`, `cancel`, both callbacks, `user_data` and `summary_out` may be NULL; every
+ * argument is borrowed; `*summary_out` is written on success.
+ */
+openai_status openai_client_bulk_run(const struct openai_client *client,
+                                     const char *input_path,
+                                     const char *output_path,
+                                     const char *options_json,
+                                     const struct openai_cancel_token *cancel,
+                                     openai_bulk_result_callback on_result,
+                                     openai_bulk_progress_callback on_progress,
+                                     void *user_data,
+                                     struct openai_bulk_summary *summary_out);
 
 #ifdef __cplusplus
 }  // extern "C"

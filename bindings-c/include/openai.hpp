@@ -86,6 +86,20 @@ template <typename T, void (*Free)(T *)> struct Deleter {
     void operator()(T *p) const noexcept { Free(p); }
 };
 template <typename T, void (*Free)(T *)> using Handle = std::unique_ptr<T, Deleter<T, Free>>;
+/** Calls a C++ callback for a C one: void or bool (false stops), an exception kept in `error`. */
+template <typename F, typename A> std::int32_t call_back(std::exception_ptr &error, F &f, const A &arg) {
+    try {
+        if constexpr (std::is_void_v<std::invoke_result_t<F &, const A &>>) {
+            f(arg);
+            return OPENAI_ITER_CONTINUE;
+        } else {
+            return f(arg) ? OPENAI_ITER_CONTINUE : OPENAI_ITER_BREAK;
+        }
+    } catch (...) {
+        error = std::current_exception();
+        return OPENAI_ITER_BREAK;
+    }
+}
 } // namespace detail
 
 /** The library version, e.g. "0.1.0". */
@@ -143,6 +157,22 @@ public:
     }
     ClientOptions &max_retries(std::uint32_t n) {
         detail::check(openai_client_options_set_max_retries(h_.get(), n));
+        return *this;
+    }
+    /** Azure OpenAI: the resource URL; see openai_client_options_set_azure_endpoint. */
+    ClientOptions &azure_endpoint(const std::string &v) {
+        return set(openai_client_options_set_azure_endpoint, v);
+    }
+    ClientOptions &azure_deployment(const std::string &v) {
+        return set(openai_client_options_set_azure_deployment, v);
+    }
+    ClientOptions &azure_api_version(const std::string &v) {
+        return set(openai_client_options_set_azure_api_version, v);
+    }
+    ClientOptions &azure_ad_token(const std::string &v) { return set(openai_client_options_set_azure_ad_token, v); }
+    /** The token comes from Client::set_credential, before the first request and on renewal. */
+    ClientOptions &azure_ad_token_per_request() {
+        detail::check(openai_client_options_set_azure_ad_token_per_request(h_.get()));
         return *this;
     }
     const openai_client_options *get() const noexcept { return h_.get(); }
@@ -363,12 +393,217 @@ private:
     detail::Handle<openai_images_response, openai_images_response_free> h_;
 };
 
+/** A Responses API request (`POST /responses`): a text input, or messages and items added one by
+ * one; any other field with set(). */
+class ResponsesRequest {
+public:
+    /** A request for `model`; an empty `input` starts with no input (add messages). */
+    explicit ResponsesRequest(const std::string &model, const std::string &input = {}) {
+        openai_responses_request *r = nullptr;
+        detail::check(openai_responses_request_new(model.c_str(), input.empty() ? nullptr : input.c_str(), &r));
+        h_.reset(r);
+    }
+    /** A request from a whole JSON body. */
+    static ResponsesRequest from_json(const std::string &json) {
+        openai_responses_request *r = nullptr;
+        detail::check(openai_responses_request_from_json(json.c_str(), &r));
+        return ResponsesRequest(r);
+    }
+    ResponsesRequest &message(const std::string &role, const std::string &text) {
+        detail::check(openai_responses_request_add_message(h_.get(), role.c_str(), text.c_str()));
+        return *this;
+    }
+    ResponsesRequest &function_call_output(const std::string &call_id, const std::string &output) {
+        detail::check(
+            openai_responses_request_add_function_call_output(h_.get(), call_id.c_str(), output.c_str()));
+        return *this;
+    }
+    ResponsesRequest &item_json(const std::string &item) {
+        detail::check(openai_responses_request_add_item_json(h_.get(), item.c_str()));
+        return *this;
+    }
+    /** Any top-level field as JSON, e.g. set("instructions", "\"Be brief.\""). */
+    ResponsesRequest &set(const std::string &key, const std::string &value_json) {
+        detail::check(openai_responses_request_set_field(h_.get(), key.c_str(), value_json.c_str()));
+        return *this;
+    }
+    std::string to_json() const {
+        char *s = nullptr;
+        detail::check(openai_responses_request_to_json(h_.get(), &s));
+        return detail::take(s);
+    }
+    const openai_responses_request *get() const noexcept { return h_.get(); }
+
+private:
+    explicit ResponsesRequest(openai_responses_request *r) : h_(r) {}
+    detail::Handle<openai_responses_request, openai_responses_request_free> h_;
+};
+
+/** A response object: output_text(), status, usage and the output items. */
+class Response {
+public:
+    explicit Response(openai_response *r) : h_(r) {}
+    /** Every output text joined, as the official SDKs compute it. */
+    std::string output_text() const { return detail::str(openai_response_output_text(h_.get())); }
+    std::string id() const { return detail::str(openai_response_id(h_.get())); }
+    std::string status() const { return detail::str(openai_response_status(h_.get())); }
+    std::string request_id() const { return detail::str(openai_response_request_id(h_.get())); }
+    std::string raw_json() const { return detail::str(openai_response_raw_json(h_.get())); }
+    std::uint64_t input_tokens() const noexcept { return usage(0); }
+    std::uint64_t output_tokens() const noexcept { return usage(1); }
+    std::uint64_t total_tokens() const noexcept { return usage(2); }
+    std::size_t output_count() const noexcept { return openai_response_output_count(h_.get()); }
+    std::string item_type(std::size_t i) const { return detail::str(openai_response_output_item_type(h_.get(), i)); }
+    std::string item_call_id(std::size_t i) const {
+        return detail::str(openai_response_output_item_call_id(h_.get(), i));
+    }
+    std::string item_name(std::size_t i) const { return detail::str(openai_response_output_item_name(h_.get(), i)); }
+    std::string item_arguments(std::size_t i) const {
+        return detail::str(openai_response_output_item_arguments(h_.get(), i));
+    }
+    std::string item_json(std::size_t i) const { return detail::str(openai_response_output_item_json(h_.get(), i)); }
+
+private:
+    std::uint64_t usage(int which) const noexcept {
+        std::uint64_t v[3] = {0, 0, 0};
+        openai_response_usage(h_.get(), &v[0], &v[1], &v[2]);
+        return v[which];
+    }
+    detail::Handle<openai_response, openai_response_free> h_;
+};
+
+/** One event of a responses stream; a view valid until the stream advances. */
+class ResponseEvent {
+public:
+    explicit ResponseEvent(const openai_response_event *e) noexcept : e_(e) {}
+    std::string_view type() const noexcept { return detail::view(openai_response_event_type(e_)); }
+    /** -1 when the server sent no sequence number. */
+    std::int64_t sequence_number() const noexcept { return openai_response_event_sequence_number(e_); }
+    std::string_view delta() const noexcept { return detail::view(openai_response_event_delta(e_)); }
+    std::string_view raw_json() const noexcept { return detail::view(openai_response_event_raw_json(e_)); }
+    const openai_response_event *get() const noexcept { return e_; }
+
+private:
+    const openai_response_event *e_;
+};
+
+/** A responses stream: iterate it (range-for) until the terminal event, then read response().
+ * Iteration throws openai::Error on truncation, error events, timeouts and cancellation. */
+class ResponsesStream {
+public:
+    explicit ResponsesStream(openai_responses_stream *s) : h_(s) {}
+
+    /** The next event, or nullptr after the terminal one. */
+    const openai_response_event *next() {
+        const openai_response_event *e = nullptr;
+        detail::check(openai_responses_stream_next(h_.get(), &e));
+        return e;
+    }
+
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = ResponseEvent;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const ResponseEvent *;
+        using reference = const ResponseEvent &;
+
+        iterator() noexcept : stream_(nullptr), event_(nullptr) {}
+        explicit iterator(ResponsesStream *s) : stream_(s), event_(s->next()) {
+            if (!event_.get()) stream_ = nullptr;
+        }
+        reference operator*() const noexcept { return event_; }
+        pointer operator->() const noexcept { return &event_; }
+        iterator &operator++() {
+            event_ = ResponseEvent(stream_->next());
+            if (!event_.get()) stream_ = nullptr;
+            return *this;
+        }
+        bool operator==(const iterator &o) const noexcept { return stream_ == o.stream_; }
+        bool operator!=(const iterator &o) const noexcept { return !(*this == o); }
+
+    private:
+        ResponsesStream *stream_;
+        ResponseEvent event_;
+    };
+
+    iterator begin() { return iterator(this); }
+    iterator end() noexcept { return iterator(); }
+    bool complete() const noexcept { return openai_responses_stream_is_complete(h_.get()); }
+    std::string request_id() const { return detail::str(openai_responses_stream_request_id(h_.get())); }
+    /** The response assembled from the events so far. */
+    Response response() const {
+        openai_response *r = nullptr;
+        detail::check(openai_responses_stream_response(h_.get(), &r));
+        return Response(r);
+    }
+
+private:
+    detail::Handle<openai_responses_stream, openai_responses_stream_free> h_;
+};
+
+/** A multipart form for the operations that take files; files are read when it is sent. */
+class Form {
+public:
+    Form() {
+        openai_form *f = nullptr;
+        detail::check(openai_form_new(&f));
+        h_.reset(f);
+    }
+    Form &text(const std::string &name, const std::string &value) {
+        detail::check(openai_form_add_text(h_.get(), name.c_str(), value.c_str()));
+        return *this;
+    }
+    /** A file read from `path` when the form is sent; empty strings mean "guess". */
+    Form &file(const std::string &name, const std::string &path, const std::string &filename = {},
+               const std::string &content_type = {}) {
+        detail::check(openai_form_add_file(h_.get(), name.c_str(), path.c_str(),
+                                           filename.empty() ? nullptr : filename.c_str(),
+                                           content_type.empty() ? nullptr : content_type.c_str()));
+        return *this;
+    }
+    Form &bytes(const std::string &name, std::string_view data, const std::string &filename,
+                const std::string &content_type = {}) {
+        detail::check(openai_form_add_bytes(h_.get(), name.c_str(), reinterpret_cast<const std::uint8_t *>(data.data()),
+                                            data.size(), filename.c_str(),
+                                            content_type.empty() ? nullptr : content_type.c_str()));
+        return *this;
+    }
+    const openai_form *get() const noexcept { return h_.get(); }
+
+private:
+    detail::Handle<openai_form, openai_form_free> h_;
+};
+
+/** Every page of a list operation: call next() until it returns false. */
+class Pager {
+public:
+    explicit Pager(openai_pager *p) : h_(p) {}
+    /** The next page's JSON into `page`; false after the last page. */
+    bool next(std::string &page) {
+        char *s = nullptr;
+        detail::check(openai_pager_next(h_.get(), nullptr, &s));
+        if (!s) return false;
+        page = detail::take(s);
+        return true;
+    }
+    bool has_next() const noexcept { return openai_pager_has_next(h_.get()); }
+
+private:
+    detail::Handle<openai_pager, openai_pager_free> h_;
+};
+
 /** An OpenAI client. Thread-safe: share one between threads. */
 class Client {
 public:
     /** Everything from the environment (OPENAI_API_KEY, OPENAI_BASE_URL, .env). */
     Client() { init(nullptr); }
     explicit Client(const ClientOptions &options) { init(options.get()); }
+
+    /** A renewed token or rotated key for every request from now on; any thread. */
+    void set_credential(const std::string &token) const {
+        detail::check(openai_client_set_credential(h_.get(), token.c_str()));
+    }
 
     ChatResponse chat(const ChatRequest &req, const CancelToken *cancel = nullptr) const {
         openai_chat_response *r = nullptr;
@@ -444,6 +679,131 @@ public:
         char *s = nullptr;
         detail::check(openai_client_request_json(h_.get(), method.c_str(), path.c_str(),
                                                  body_json.empty() ? nullptr : body_json.c_str(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    Response responses_create(const ResponsesRequest &req, const CancelToken *cancel = nullptr) const {
+        openai_response *r = nullptr;
+        detail::check(openai_client_responses_create(h_.get(), req.get(), tok(cancel), &r));
+        return Response(r);
+    }
+
+    ResponsesStream responses_stream(const ResponsesRequest &req, const CancelToken *cancel = nullptr) const {
+        openai_responses_stream *s = nullptr;
+        detail::check(openai_client_responses_stream(h_.get(), req.get(), tok(cancel), &s));
+        return ResponsesStream(s);
+    }
+
+    /** A multipart operation ("createFile", "createTranscription", ...) with `form`. */
+    std::string call_form(const std::string &operation_id, const Form &form, const std::string &path_json = {},
+                          const std::string &query_json = {}, const CancelToken *cancel = nullptr) const {
+        auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+        char *s = nullptr;
+        detail::check(openai_client_call_form(h_.get(), operation_id.c_str(), opt(path_json), opt(query_json),
+                                              form.get(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    /** A binary answer ("downloadFile", "createSpeech", ...) written to `dest_path`; the byte count. */
+    std::uint64_t download_to_file(const std::string &operation_id, const std::string &dest_path,
+                                   const std::string &path_json = {}, const std::string &body_json = {},
+                                   const CancelToken *cancel = nullptr) const {
+        auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+        std::uint64_t n = 0;
+        detail::check(openai_client_download_to_file(h_.get(), operation_id.c_str(), opt(path_json), nullptr,
+                                                     opt(body_json), dest_path.c_str(), tok(cancel), &n));
+        return n;
+    }
+
+    /** Every page of a list operation ("listFiles", "listBatches", ...). */
+    Pager pages(const std::string &operation_id, const std::string &path_json = {},
+                const std::string &query_json = {}) const {
+        auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+        openai_pager *p = nullptr;
+        detail::check(openai_client_pages(h_.get(), operation_id.c_str(), opt(path_json), opt(query_json), &p));
+        return Pager(p);
+    }
+
+    /** Uploads a file (streamed from disk); the file object's JSON. */
+    std::string files_upload(const std::string &path, const std::string &purpose,
+                             const CancelToken *cancel = nullptr) const {
+        char *s = nullptr;
+        detail::check(openai_client_files_upload(h_.get(), path.c_str(), purpose.c_str(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    std::uint64_t files_download(const std::string &file_id, const std::string &dest_path,
+                                 const CancelToken *cancel = nullptr) const {
+        std::uint64_t n = 0;
+        detail::check(openai_client_files_download(h_.get(), file_id.c_str(), dest_path.c_str(), tok(cancel), &n));
+        return n;
+    }
+
+    std::string batches_create(const std::string &input_file_id, const std::string &endpoint,
+                               const CancelToken *cancel = nullptr) const {
+        char *s = nullptr;
+        detail::check(
+            openai_client_batches_create(h_.get(), input_file_id.c_str(), endpoint.c_str(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    std::string batches_retrieve(const std::string &batch_id, const CancelToken *cancel = nullptr) const {
+        char *s = nullptr;
+        detail::check(openai_client_batches_retrieve(h_.get(), batch_id.c_str(), tok(cancel), &s));
+        return detail::take(s);
+    }
+
+    /** Runs every row of a Batch API input file under rate limits (see openai_client_bulk_run;
+     * `options_json` like {"concurrency":16,"rpm":500,"tpm":200000}, empty for the defaults; an
+     * empty `output_path` writes no file). `on_result(const openai_bulk_result &)` is called per
+     * finished row and `on_progress(const openai_bulk_progress &)` with the newest progress as
+     * rows finish and every half second, on this thread; each returns void or bool (false stops the run, and then
+     * openai::Error with OPENAI_STATUS_ABORTED_BY_CALLBACK is thrown). An exception thrown by a
+     * callback stops the run and is rethrown here. */
+    template <typename R, typename P>
+    openai_bulk_summary bulk_run(const std::string &input_path, const std::string &output_path,
+                                 const std::string &options_json, R &&on_result, P &&on_progress,
+                                 const CancelToken *cancel = nullptr) const {
+        struct Ctx {
+            R *r;
+            P *p;
+            std::exception_ptr error;
+        } ctx{&on_result, &on_progress, nullptr};
+        auto result = [](void *u, const openai_bulk_result *r) -> std::int32_t {
+            auto *c = static_cast<Ctx *>(u);
+            return detail::call_back(c->error, *c->r, *r);
+        };
+        auto progress = [](void *u, const openai_bulk_progress *p) -> std::int32_t {
+            auto *c = static_cast<Ctx *>(u);
+            return detail::call_back(c->error, *c->p, *p);
+        };
+        auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+        openai_bulk_summary sum{};
+        openai_status st = openai_client_bulk_run(h_.get(), input_path.c_str(), opt(output_path), opt(options_json),
+                                                  tok(cancel), result, progress, &ctx, &sum);
+        if (ctx.error) std::rethrow_exception(ctx.error);
+        detail::check(st);
+        return sum;
+    }
+
+    /** bulk_run without callbacks: the summary only (per-row outcomes are in the output file). */
+    openai_bulk_summary bulk_run(const std::string &input_path, const std::string &output_path,
+                                 const std::string &options_json = {}, const CancelToken *cancel = nullptr) const {
+        auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+        openai_bulk_summary sum{};
+        detail::check(openai_client_bulk_run(h_.get(), input_path.c_str(), opt(output_path), opt(options_json),
+                                             tok(cancel), nullptr, nullptr, nullptr, &sum));
+        return sum;
+    }
+
+    /** Any operation of the spec by operation id; empty JSON strings are not sent. */
+    std::string call(const std::string &operation_id, const std::string &path_json = {},
+                     const std::string &query_json = {}, const std::string &body_json = {},
+                     const CancelToken *cancel = nullptr) const {
+        auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+        char *s = nullptr;
+        detail::check(openai_client_call(h_.get(), operation_id.c_str(), opt(path_json), opt(query_json),
+                                         opt(body_json), tok(cancel), &s));
         return detail::take(s);
     }
 

@@ -106,6 +106,7 @@ pub struct openai_chat_response {
 impl openai_chat_response {
     /// The handle for a completed call: the completion plus its request id, raw body and retries.
     pub(crate) fn from_response(resp: openai_core::Response<ChatCompletion>) -> Self {
+        crate::generic::remember(resp.status, &resp.headers);
         Self::new(
             resp.data,
             resp.request_id.as_deref(),

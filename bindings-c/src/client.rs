@@ -257,6 +257,71 @@ pub unsafe extern "C" fn openai_client_options_set_max_retries(
     unsafe { set_num(options, |b| Ok(b.max_retries(max_retries))) }
 }
 
+/// Makes this an Azure OpenAI client for the resource at `url`, e.g.
+/// `"https://example.openai.azure.com"` (else `AZURE_OPENAI_ENDPOINT`). An Azure client takes its
+/// key from `AZURE_OPENAI_API_KEY` and sends it as `api-key`, adds `api-version` to every
+/// request, and sends the deployment endpoints (chat, completions, embeddings, audio, images)
+/// to `/openai/deployments/{deployment or the body's model}/...`. Excludes a base URL.
+/// Borrowed and copied.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn openai_client_options_set_azure_endpoint(
+    options: *mut openai_client_options,
+    url: *const c_char,
+) -> openai_status {
+    // SAFETY: forwarded C contract.
+    unsafe { set_str(options, url, "url", |b, v| b.azure_endpoint(v)) }
+}
+
+/// Sends the deployment endpoints to this Azure deployment instead of the body's model.
+/// Borrowed and copied.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn openai_client_options_set_azure_deployment(
+    options: *mut openai_client_options,
+    deployment: *const c_char,
+) -> openai_status {
+    // SAFETY: forwarded C contract.
+    unsafe {
+        set_str(options, deployment, "deployment", |b, v| {
+            b.azure_deployment(v)
+        })
+    }
+}
+
+/// Sets Azure's `api-version` (else `OPENAI_API_VERSION`; an Azure client without one fails
+/// with `OPENAI_STATUS_CONFIG`). Borrowed and copied.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn openai_client_options_set_azure_api_version(
+    options: *mut openai_client_options,
+    api_version: *const c_char,
+) -> openai_status {
+    // SAFETY: forwarded C contract.
+    unsafe { set_str(options, api_version, "api_version", |b, v| b.api_version(v)) }
+}
+
+/// Authenticates an Azure client with a Microsoft Entra (AD) token, sent as
+/// `Authorization: Bearer` (else `AZURE_OPENAI_AD_TOKEN`). Excludes an API key. Borrowed and
+/// copied.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn openai_client_options_set_azure_ad_token(
+    options: *mut openai_client_options,
+    token: *const c_char,
+) -> openai_status {
+    // SAFETY: forwarded C contract.
+    unsafe { set_str(options, token, "token", |b, v| b.azure_ad_token(v)) }
+}
+
+/// Makes an Azure client that gets its Entra token from `openai_client_set_credential`, called
+/// before the first request and again whenever the token is renewed (the C form of the
+/// official `azure_ad_token_provider`). A request made before the first token fails with
+/// `OPENAI_STATUS_CONFIG`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn openai_client_options_set_azure_ad_token_per_request(
+    options: *mut openai_client_options,
+) -> openai_status {
+    // SAFETY: forwarded C contract.
+    unsafe { set_num(options, |b| Ok(b.azure_ad_token_per_request())) }
+}
+
 // ================================================================================================
 // Client
 // ================================================================================================
@@ -266,6 +331,10 @@ pub unsafe extern "C" fn openai_client_options_set_max_retries(
 ///
 /// Fails with `OPENAI_STATUS_CONFIG` when no API key is found or a URL, proxy or CA file is
 /// invalid. On success `*out` is owned by the caller: free it with `openai_client_free`.
+///
+/// Threads and signals: the first call that does I/O starts the library's threads (named
+/// `openai-rs`); they start with `SIGPIPE` blocked, so a server closing a connection during an
+/// upload yields a status, never a signal, and the library installs no signal handler.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_client_new(
     options: *const openai_client_options,
@@ -287,6 +356,24 @@ pub unsafe extern "C" fn openai_client_new(
 pub unsafe extern "C" fn openai_client_free(client: *mut openai_client) {
     // SAFETY: the C contract: NULL or a handle from openai_client_new, freed once.
     unsafe { free_handle(client) }
+}
+
+/// Replaces the credential `client` sends from now on: a renewed Entra token for an Azure
+/// client made with `openai_client_options_set_azure_ad_token_per_request`, or a rotated key
+/// for any client. Safe to call from any thread while other threads make calls; a call already
+/// sent keeps the credential it was sent with. `token` is borrowed and copied; errors are
+/// scrubbed of it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn openai_client_set_credential(
+    client: *const openai_client,
+    token: *const c_char,
+) -> openai_status {
+    ffi_guard(|| {
+        // SAFETY: the C contract: a live client and a NUL-terminated string.
+        let (c, t) = unsafe { (as_ref(client, "client")?, str_arg(token, "token")?) };
+        c.client.set_credential(t)?;
+        Ok(())
+    })
 }
 
 /// The client of a `const openai_client *` argument, cloned (a reference count) so that the

@@ -443,6 +443,23 @@ pub unsafe extern "C" fn openai_conversation_set_budget_usd(
     }
 }
 
+/// Sends the turns over the Responses API (`true`) or chat completions (`false`, the default).
+/// The history, trimming, token counting, usage, cost and budget work the same either way;
+/// streamed turns still come out as `openai_chat_stream` chunks.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn openai_conversation_set_use_responses_api(
+    conversation: *const openai_conversation,
+    on: bool,
+) -> openai_status {
+    // SAFETY: forwarded C contract.
+    unsafe {
+        with_conv(conversation, |c| {
+            c.settings_mut().use_responses_api = on;
+            Ok(())
+        })
+    }
+}
+
 /// Adds prices from a JSON file over the built-in table: `{"models": {"gpt-4o-mini": {"input":
 /// 0.15, "cached_input": 0.075, "output": 0.6}}}`, USD per 1M tokens. `path` is borrowed.
 #[unsafe(no_mangle)]

@@ -42,11 +42,11 @@ impl openai_images_response {
 
 /// The body of a JSON response for a `char **` out-parameter: the bytes as received, or `null`
 /// for an empty body.
-fn body_text<T>(r: &Response<T>) -> String {
-    if r.raw.iter().all(u8::is_ascii_whitespace) {
+pub(crate) fn body_text(raw: &[u8]) -> String {
+    if raw.iter().all(u8::is_ascii_whitespace) {
         "null".to_owned()
     } else {
-        String::from_utf8_lossy(&r.raw).into_owned()
+        String::from_utf8_lossy(raw).into_owned()
     }
 }
 
@@ -171,7 +171,7 @@ pub unsafe extern "C" fn openai_client_embeddings(
         let req: EmbeddingRequest = parse(body, "embedding request")?;
         let opts = RequestOptions::default();
         let resp = block_on_cancellable(client.embeddings(&req, &opts), cancel.as_ref())??;
-        out.write(util::owned_string(&body_text(&resp)));
+        out.write(util::owned_string(&body_text(&resp.raw)));
         Ok(())
     })
 }
@@ -192,7 +192,7 @@ pub unsafe extern "C" fn openai_client_models_list(
         let out = util::out(response_json_out, "response_json_out")?;
         let opts = RequestOptions::default();
         let resp = block_on_cancellable(client.models_list(&opts), cancel.as_ref())??;
-        out.write(util::owned_string(&body_text(&resp)));
+        out.write(util::owned_string(&body_text(&resp.raw)));
         Ok(())
     })
 }
@@ -221,7 +221,7 @@ pub unsafe extern "C" fn openai_client_models_retrieve(
         let out = util::out(response_json_out, "response_json_out")?;
         let opts = RequestOptions::default();
         let resp = block_on_cancellable(client.models_retrieve(id, &opts), cancel.as_ref())??;
-        out.write(util::owned_string(&body_text(&resp)));
+        out.write(util::owned_string(&body_text(&resp.raw)));
         Ok(())
     })
 }
@@ -266,7 +266,7 @@ pub unsafe extern "C" fn openai_client_request_json(
             client.request_json(method, path, body, &opts),
             cancel.as_ref(),
         )??;
-        out.write(util::owned_string(&body_text(&resp)));
+        out.write(util::owned_string(&body_text(&resp.raw)));
         Ok(())
     })
 }

@@ -14,7 +14,9 @@ use crate::util::{c_string, opt_ptr};
 ///
 /// Values are stable and only ever added, grouped by range: 1–99 the call itself (arguments,
 /// configuration, process), 100–199 the transport, 200–299 an HTTP error status from the API,
-/// 300–399 the response body or stream, 400–499 the caller's own callback, 900+ bugs.
+/// 300–399 the response body or stream, 400–499 the caller's own callback, 900+ bugs. 6 is
+/// retired: it was `OPENAI_STATUS_FORKED_PROCESS`, which no call ever returned (a forked child's
+/// calls work).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(non_camel_case_types)]
@@ -32,8 +34,8 @@ pub enum openai_status {
     Config = 4,
     /// A blocking call was made from inside an async runtime (a Rust caller embedding the C API).
     NestedRuntime = 5,
-    /// The process was forked and the call cannot run in the child.
-    ForkedProcess = 6,
+    // 6 was `OPENAI_STATUS_FORKED_PROCESS`, which nothing ever returned (a forked child's calls
+    // work: it gets its own runtime and pool). Retired, never to be reused.
     /// The connection failed (refused, reset, DNS, TLS, proxy).
     Connection = 100,
     /// A connect, per-attempt, stream-idle or total deadline passed.
@@ -86,7 +88,6 @@ impl openai_status {
         openai_status::InvalidUtf8,
         openai_status::Config,
         openai_status::NestedRuntime,
-        openai_status::ForkedProcess,
         openai_status::Connection,
         openai_status::Timeout,
         openai_status::Cancelled,
@@ -130,7 +131,6 @@ impl openai_status {
             ErrorKind::StreamEvent => openai_status::StreamEvent,
             ErrorKind::StreamTruncated => openai_status::StreamTruncated,
             ErrorKind::Decode => openai_status::Decode,
-            ErrorKind::ForkedProcess => openai_status::ForkedProcess,
             ErrorKind::NestedRuntime => openai_status::NestedRuntime,
             ErrorKind::ContextOverflow => openai_status::ContextOverflow,
             ErrorKind::BudgetExceeded => openai_status::BudgetExceeded,
@@ -147,7 +147,6 @@ impl openai_status {
             openai_status::InvalidUtf8 => c"OPENAI_STATUS_INVALID_UTF8",
             openai_status::Config => c"OPENAI_STATUS_CONFIG",
             openai_status::NestedRuntime => c"OPENAI_STATUS_NESTED_RUNTIME",
-            openai_status::ForkedProcess => c"OPENAI_STATUS_FORKED_PROCESS",
             openai_status::Connection => c"OPENAI_STATUS_CONNECTION",
             openai_status::Timeout => c"OPENAI_STATUS_TIMEOUT",
             openai_status::Cancelled => c"OPENAI_STATUS_CANCELLED",
@@ -340,7 +339,9 @@ pub extern "C" fn openai_last_error_status() -> openai_status {
 }
 
 /// A human-readable description of the last error on this thread; `""` if there is none.
-/// Never contains the API key.
+/// Never contains the API key: the client's key (and `Bearer <key>`), when a server or proxy
+/// echoes it back, is replaced by `[REDACTED]` in this and every other `openai_last_error_*`
+/// string (type, code, param, request id, body).
 ///
 /// Borrowed, owned by the library: valid until the next fallible `openai_*` call (one returning
 /// `openai_status`) on this thread. Never free it; copy it to keep it.

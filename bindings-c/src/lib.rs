@@ -49,17 +49,26 @@ mod conversation;
 
 mod endpoints;
 
+mod responses;
+
+mod generic;
+
+mod bulk;
+
 #[cfg(feature = "ffi-test-hooks")]
 mod test_hooks;
 mod util;
 
 use std::ffi::c_char;
 
+pub use bulk::*;
 pub use chat::*;
 pub use client::*;
 pub use conversation::*;
 pub use endpoints::*;
 pub use error::*;
+pub use generic::*;
+pub use responses::*;
 pub use stream::*;
 #[cfg(feature = "ffi-test-hooks")]
 pub use test_hooks::*;

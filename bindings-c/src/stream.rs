@@ -2,6 +2,8 @@
 //! (`openai_client_chat_stream_each`, built on the pull API).
 
 use std::ffi::{CString, c_char, c_void};
+use std::future::Future;
+use std::pin::Pin;
 
 use openai_core::blocking::{CancellationToken, block_on_cancellable, poll_once};
 use openai_core::{ChatCompletionChunk, ChatStream, Client, RequestOptions, SharedTurnStream};
@@ -10,6 +12,57 @@ use crate::chat::{openai_chat_request, openai_chat_response};
 use crate::client::{cancel_arg, client_arg, openai_cancel_token, openai_client};
 use crate::error::{FfiError, FfiResult, ffi_get, ffi_guard, openai_status};
 use crate::util::{self, as_mut, as_ref, c_string, free_handle, into_handle, opt_ptr};
+
+/// Where a stream handle is (chat or responses): the failure it reports again, and whether it
+/// reached its end.
+#[derive(Default)]
+pub(crate) struct Progress {
+    failed: Option<(openai_status, String)>,
+    pub(crate) done: bool,
+}
+
+type Next<'a, T> = Pin<Box<dyn Future<Output = Option<openai_core::Result<T>>> + Send + 'a>>;
+
+impl Progress {
+    /// One pull: the same failure again after a failure, `None` after the end; otherwise the
+    /// next item, taken at once when it is already buffered (no hand-off to the runtime) unless
+    /// `cancel` fired, which wins, else waited for with `cancel`. Remembers an end or a failure.
+    pub(crate) fn step<S, T: Send + 'static>(
+        &mut self,
+        stream: &mut S,
+        cancel: Option<&CancellationToken>,
+        next: impl for<'a> Fn(&'a mut S) -> Next<'a, T>,
+    ) -> FfiResult<Option<T>> {
+        if let Some((status, message)) = &self.failed {
+            return Err(FfiError::Boundary(
+                *status,
+                format!("the stream already failed: {message}"),
+            ));
+        }
+        if self.done {
+            return Ok(None);
+        }
+        let cancelled = cancel.is_some_and(|t| t.is_cancelled());
+        let ready = match cancelled {
+            true => None,
+            false => poll_once(next(stream)),
+        };
+        let item = match ready {
+            Some(item) => Ok(item),
+            None => block_on_cancellable(next(stream), cancel),
+        };
+        let e: FfiError = match item {
+            Ok(Some(Ok(v))) => return Ok(Some(v)),
+            Ok(None) => {
+                self.done = true;
+                return Ok(None);
+            }
+            Ok(Some(Err(e))) | Err(e) => e.into(),
+        };
+        self.failed = Some((e.status(), e.to_string()));
+        Err(e)
+    }
+}
 
 /// A callback return value: keep streaming.
 pub const OPENAI_ITER_CONTINUE: i32 = 0;
@@ -47,9 +100,7 @@ pub struct openai_chat_stream {
     source: Source,
     cancel: Option<CancellationToken>,
     delta: Option<openai_chat_delta>,
-    /// Set once the stream failed: later calls report it again instead of looking finished.
-    failed: Option<(openai_status, String)>,
-    done: bool,
+    progress: Progress,
     final_content: Option<CString>,
     final_finish_reason: Option<CString>,
     request_id: Option<CString>,
@@ -100,8 +151,7 @@ impl openai_chat_stream {
             source,
             cancel,
             delta: None,
-            failed: None,
-            done: false,
+            progress: Progress::default(),
             final_content: None,
             final_finish_reason: None,
         }
@@ -123,40 +173,20 @@ impl openai_chat_stream {
     /// The next delta, `None` at the end.
     fn advance(&mut self) -> FfiResult<Option<&openai_chat_delta>> {
         self.delta = None;
-        if let Some((status, message)) = &self.failed {
-            return Err(FfiError::Boundary(
-                *status,
-                format!("the stream already failed: {message}"),
-            ));
-        }
-        if self.done {
-            return Ok(None);
-        }
-        // A chunk is often already buffered: take it without a hand-off to the runtime (unless
-        // the call was cancelled, which wins).
-        let cancelled = self.cancel.as_ref().is_some_and(|t| t.is_cancelled());
-        let ready = match cancelled {
-            true => None,
-            false => poll_once(self.source.next_with_raw()),
-        };
-        let item = match ready {
-            Some(item) => Ok(item),
-            None => block_on_cancellable(self.source.next_with_raw(), self.cancel.as_ref()),
-        };
-        let e: FfiError = match item {
-            Ok(Some(Ok((chunk, raw)))) => {
-                return Ok(Some(self.delta.insert(openai_chat_delta::new(chunk, &raw))));
+        let item = self
+            .progress
+            .step(&mut self.source, self.cancel.as_ref(), |s| {
+                Box::pin(s.next_with_raw())
+            });
+        match item {
+            Ok(Some((chunk, raw))) => {
+                Ok(Some(self.delta.insert(openai_chat_delta::new(chunk, &raw))))
             }
-            Ok(None) => {
-                self.done = true;
+            end_or_failure => {
                 self.snapshot();
-                return Ok(None);
+                end_or_failure.map(|_| None)
             }
-            Ok(Some(Err(e))) | Err(e) => e.into(),
-        };
-        self.failed = Some((e.status(), e.to_string()));
-        self.snapshot();
-        Err(e)
+        }
     }
 
     /// Freezes what was received, for the end-of-stream accessors.
@@ -284,7 +314,7 @@ pub unsafe extern "C" fn openai_chat_stream_request_id(
 /// True once the stream ended normally with `[DONE]`; false before, after an error, or for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_chat_stream_is_complete(stream: *const openai_chat_stream) -> bool {
-    ffi_get(unsafe { stream.as_ref() }, false, |s| Some(s.done))
+    ffi_get(unsafe { stream.as_ref() }, false, |s| Some(s.progress.done))
 }
 
 /// Everything received so far, assembled into a response (content, finish reason, usage if the

@@ -26,6 +26,11 @@ openai_client *mock_client(const char *fault, const char *id, int max_retries);
 openai_chat_request *user_request(const char *text);
 /* How many requests the mock saw with this x-test-id (-1 if the journal cannot be read). */
 int journal_count(const char *id);
+/* How many of the requests with this x-test-id the mock saw the client hang up on while it held
+ * their stalled stream (`stall-after`; journal field hangup_ms); -1 if it cannot be read. */
+int journal_hangups(const char *id);
+/* The mock's journal for this x-test-id as JSON (free with openai_string_free); NULL on failure. */
+char *journal_json(const char *id);
 /* Whether `haystack` contains `needle` (NULL-safe). */
 int contains(const char *haystack, const char *needle);
 

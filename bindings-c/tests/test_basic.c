@@ -171,12 +171,28 @@ int test_env_defaults(void) {
     return 0;
 }
 
+/* No error field of this thread's last error holds `needle`. */
+static int last_error_free_of(const char *needle) {
+    const char *fields[] = {openai_last_error_message(), openai_last_error_body(),
+                            openai_last_error_param(),   openai_last_error_code(),
+                            openai_last_error_type(),    openai_last_error_request_id()};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (contains(fields[i], needle)) {
+            fprintf(stderr, "error field %zu holds the key: %s\n", i, fields[i]);
+            return 0;
+        }
+    return 1;
+}
+
 int test_api_key_never_shown(void) {
     const char *canary = "sk-test-CANARY-7f3a9c";
     openai_client_options *o = NULL;
     openai_client *c = NULL;
     openai_chat_request *r = user_request("hi");
     openai_chat_response *resp = NULL;
+    openai_chat_stream *s = NULL;
+    const openai_chat_delta *d = NULL;
+    const char *echo_faults[] = {"echo-key", "echo-key=event"};
     CHECK(r != NULL);
     CHECK_OK(openai_client_options_new(&o));
     CHECK_OK(openai_client_options_set_base_url(o, getenv("OPENAI_BASE_URL")));
@@ -184,10 +200,35 @@ int test_api_key_never_shown(void) {
     CHECK_OK(openai_client_options_add_header(o, "x-mock-fault", "status=401"));
     CHECK_OK(openai_client_new(o, &c));
     CHECK_STATUS(openai_client_chat(c, r, NULL, &resp), OPENAI_STATUS_AUTHENTICATION);
-    CHECK(!contains(openai_last_error_message(), "CANARY"));
-    CHECK(!contains(openai_last_error_body(), "CANARY"));
+    CHECK(last_error_free_of("CANARY"));
     openai_client_free(c);
+    openai_client_options_free(o);
+    /* A server that quotes "Bearer <key>" in message, type, param, code and body (the mock's
+     * echo-key fault): the library replaces the key everywhere, for a JSON error and for both SSE
+     * error-event forms. The marker proves the echo happened. */
+    for (size_t i = 0; i < 2; i++) {
+        CHECK_OK(openai_client_options_new(&o));
+        CHECK_OK(openai_client_options_set_base_url(o, getenv("OPENAI_BASE_URL")));
+        CHECK_OK(openai_client_options_set_api_key(o, canary));
+        CHECK_OK(openai_client_options_set_max_retries(o, 0));
+        CHECK_OK(openai_client_options_add_header(o, "x-mock-fault", echo_faults[i]));
+        CHECK_OK(openai_client_new(o, &c));
+        openai_client_options_free(o);
+        CHECK_STATUS(openai_client_chat(c, r, NULL, &resp), OPENAI_STATUS_AUTHENTICATION);
+        CHECK_CONTAINS(openai_last_error_param(), "Bearer [REDACTED]");
+        CHECK_CONTAINS(openai_last_error_message(), "Bearer [REDACTED]");
+        CHECK(last_error_free_of("CANARY"));
+        CHECK_OK(openai_client_chat_stream(c, r, NULL, &s));
+        CHECK_OK(openai_chat_stream_next(s, &d));
+        CHECK(d != NULL);
+        CHECK_STATUS(openai_chat_stream_next(s, &d), OPENAI_STATUS_STREAM_EVENT);
+        CHECK_CONTAINS(openai_last_error_param(), "Bearer [REDACTED]");
+        CHECK(last_error_free_of("CANARY"));
+        openai_chat_stream_free(s);
+        openai_client_free(c);
+    }
     /* A key that cannot be sent in a header is refused without being echoed. */
+    CHECK_OK(openai_client_options_new(&o));
     CHECK_OK(openai_client_options_set_api_key(o, "sk-test-CANARY-7f3a9c\n"));
     CHECK_STATUS(openai_client_new(o, &c), OPENAI_STATUS_CONFIG);
     CHECK(!contains(openai_last_error_message(), "CANARY"));

@@ -1,6 +1,7 @@
 // Tests of openai.hpp against the mock server: RAII, exceptions with details, range-for streams,
 // callbacks with lambdas and exceptions, threads sharing a client.
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -10,6 +11,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "openai.hpp"
 
@@ -26,6 +29,40 @@ openai::Client mock(const std::string &fault = "", int retries = -1) {
     if (!fault.empty()) o.header("x-mock-fault", fault);
     if (retries >= 0) o.max_retries(static_cast<std::uint32_t>(retries));
     return openai::Client(o);
+}
+
+// A server quoting "Bearer <key>" back (the mock's echo-key fault): neither what() nor any field
+// of the exception holds the key.
+void key_scrubbed() {
+    const std::string canary = "sk-test-CANARY-cpp-51e0";
+    for (const char *fault : {"echo-key", "echo-key=event"}) {
+        openai::ClientOptions o;
+        o.base_url(std::getenv("OPENAI_BASE_URL")).api_key(canary).max_retries(0);
+        o.header("x-mock-fault", fault);
+        openai::Client client(o);
+        openai::ChatRequest req("gpt-4o-mini");
+        req.user("hi");
+        int caught = 0;
+        try {
+            client.chat(req);
+        } catch (const openai::Error &e) {
+            CHECK(e.status() == OPENAI_STATUS_AUTHENTICATION);
+            CHECK(std::string(e.what()).find("Bearer [REDACTED]") != std::string::npos);
+            for (const std::string &t : {std::string(e.what()), e.body(), e.code(), e.type(), e.request_id()})
+                CHECK(t.find("CANARY") == std::string::npos);
+            caught++;
+        }
+        try {
+            for (const openai::ChatDelta &d : client.chat_stream(req)) (void)d;
+        } catch (const openai::Error &e) {
+            CHECK(e.status() == OPENAI_STATUS_STREAM_EVENT);
+            CHECK(std::string(e.what()).find("[REDACTED]") != std::string::npos);
+            for (const std::string &t : {std::string(e.what()), e.body(), e.code(), e.type()})
+                CHECK(t.find("CANARY") == std::string::npos);
+            caught++;
+        }
+        CHECK(caught == 2);
+    }
 }
 
 void chat() {
@@ -244,6 +281,119 @@ void conversation() {
     CHECK(openai::count_tokens("gpt-4o", "Hello, world!") == 4);
 }
 
+void responses() {
+    openai::Client client = mock();
+    openai::Response r = client.responses_create(openai::ResponsesRequest("gpt-4o-mini", "hello responses"));
+    CHECK(r.output_text() == "You said: hello responses");
+    CHECK(r.status() == "completed");
+    CHECK(r.total_tokens() == r.input_tokens() + r.output_tokens());
+    CHECK(r.output_count() == 1 && r.item_type(0) == "message");
+    std::string text;
+    std::int64_t last = -1;
+    openai::ResponsesStream s = client.responses_stream(openai::ResponsesRequest("gpt-4o-mini", "hello responses"));
+    for (const auto &e : s) {
+        CHECK(e.sequence_number() == last + 1);
+        last = e.sequence_number();
+        if (e.type() == "response.output_text.delta") text += e.delta();
+    }
+    CHECK(s.complete());
+    CHECK(text == r.output_text());
+    CHECK(s.response().id() == r.id());
+    openai::ResponsesRequest req("gpt-4o-mini");
+    req.message("user", "Weather?").set("tools", R"([{"type":"function","name":"w","parameters":{"type":"object"}}])");
+    openai::Response call = client.responses_create(req);
+    CHECK(call.item_type(0) == "function_call" && call.item_name(0) == "w");
+    req.item_json(call.item_json(0)).function_call_output(call.item_call_id(0), "rain");
+    CHECK(client.responses_create(req).output_text() == "Tool result: rain");
+    try {
+        openai::ResponsesStream cut = mock("close-after=1").responses_stream(openai::ResponsesRequest("gpt-4o-mini", "cut short"));
+        for (const auto &e : cut) (void)e;
+        CHECK(!"a cut stream must throw");
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_STREAM_TRUNCATED);
+    }
+    CHECK(client.call("retrieveModel", R"({"model":"gpt-4o-mini"})").find("gpt-4o-mini") != std::string::npos);
+    try {
+        client.call("noSuchOperation");
+        CHECK(!"an unknown operation must throw");
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_INVALID_ARGUMENT);
+    }
+}
+
+void files_and_pages() {
+    openai::Client client = mock();
+    openai::Form form;
+    form.text("purpose", "assistants").bytes("file", "hello from C++\n", "cpp.txt");
+    std::string f = client.call_form("createFile", form);
+    CHECK(f.find("\"filename\":\"cpp.txt\"") != std::string::npos);
+    std::string id = f.substr(f.find("\"id\":\"") + 6);
+    id = id.substr(0, id.find('"'));
+    std::string dest = "/tmp/openai-cpp-" + std::to_string(::getpid()) + ".txt";
+    CHECK(client.files_download(id, dest) == 15);
+    CHECK(client.download_to_file("downloadFile", dest, "{\"file_id\":\"" + id + "\"}") == 15);
+    std::remove(dest.c_str());
+    openai::Pager pager = client.pages("listFiles", {}, R"({"limit":1})");
+    std::string page;
+    int pages = 0;
+    while (pager.next(page)) pages++;
+    CHECK(pages >= 1 && !pager.has_next());
+    try {
+        client.batches_retrieve("batch_nope");
+        CHECK(!"an unknown batch must throw");
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_NOT_FOUND);
+    }
+}
+
+
+// The bulk runner: every row once through a lambda, progress, a stop from the callback, resume.
+void bulk() {
+    openai::Client client = mock();
+    const std::string in = "/tmp/openai-cpp-bulk-" + std::to_string(::getpid()) + ".jsonl";
+    const std::string out = in + ".out";
+    std::remove(out.c_str());
+    {
+        FILE *f = std::fopen(in.c_str(), "wb");
+        CHECK(f != nullptr);
+        for (int i = 0; i < 12; i++)
+            std::fprintf(f,
+                         "{\"custom_id\":\"c%d\",\"method\":\"POST\",\"url\":\"/v1/embeddings\","
+                         "\"body\":{\"model\":\"text-embedding-3-small\",\"input\":\"row %d\"}}\n",
+                         i, i);
+        std::fclose(f);
+    }
+    std::vector<int> seen(12, 0);
+    int rows = 0;
+    try {
+        client.bulk_run(in, out, R"({"concurrency":2})",
+                        [&](const openai_bulk_result &) { return ++rows < 3; },
+                        [](const openai_bulk_progress &) {});
+        CHECK(!"a callback returning false must stop the run");
+    } catch (const openai::Error &e) {
+        CHECK(e.status() == OPENAI_STATUS_ABORTED_BY_CALLBACK);
+    }
+    std::uint64_t last_done = 0;
+    openai_bulk_summary sum = client.bulk_run(
+        in, out, R"({"concurrency":4})",
+        [&](const openai_bulk_result &r) {
+            CHECK(r.status == OPENAI_STATUS_OK && r.http_status == 200);
+            seen.at(static_cast<std::size_t>(std::atoi(r.custom_id + 1)))++;
+        },
+        [&](const openai_bulk_progress &p) { last_done = p.done; });
+    CHECK(sum.skipped >= 3 && sum.ok + sum.skipped == 12 && sum.failed == 0);
+    CHECK(last_done == sum.ok);
+    int total = 0;
+    for (int n : seen) {
+        CHECK(n <= 1);
+        total += n;
+    }
+    CHECK(static_cast<std::uint64_t>(total) == sum.ok);
+    CHECK(client.bulk_run(in, out).skipped == 12);
+    std::remove(in.c_str());
+    std::remove(out.c_str());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -251,6 +401,8 @@ int main(int argc, char **argv) {
         {"cpp_chat", chat},           {"cpp_errors", errors},       {"cpp_stream", stream},
         {"cpp_callbacks", callbacks}, {"cpp_cancel_and_threads", cancel_and_threads},
         {"cpp_endpoints", endpoints}, {"cpp_conversation", conversation},
+        {"cpp_responses", responses},           {"cpp_files_and_pages", files_and_pages},
+        {"cpp_key_scrubbed", key_scrubbed}, {"cpp_bulk", bulk},
     };
     if (argc == 2 && std::string(argv[1]) == "--list") {
         for (const auto &t : tests) std::cout << t.first << "\n";

@@ -46,10 +46,32 @@
     TEST(new_free_cycles)                                                                          \
     TEST(panic_boundary)                                                                           \
     TEST(fork_child)                                                                               \
+    TEST(fork_with_requests_in_flight)                                                             \
+    TEST(sigpipe_not_raised)                                                                       \
     TEST(images)                                                                                   \
     TEST(embeddings)                                                                               \
     TEST(models)                                                                                   \
     TEST(request_json)                                                                             \
+    TEST(responses_create)                                                                         \
+    TEST(responses_builder_and_json)                                                               \
+    TEST(responses_function_calls)                                                                 \
+    TEST(responses_stream_pull)                                                                    \
+    TEST(responses_stream_callback)                                                                \
+    TEST(responses_stream_failures)                                                                \
+    TEST(responses_unknown_events)                                                                 \
+    TEST(call_by_operation_id)                                                                     \
+    TEST(conversation_over_responses)                                                              \
+    TEST(form_upload_and_download)                                                                 \
+    TEST(azure_routing_and_auth)                                                                   \
+    TEST(download_each)                                                                            \
+    TEST(pager_walks_every_page)                                                                   \
+    TEST(batches_helpers)                                                                          \
+    TEST(bulk_every_row_once_and_resume)                                                           \
+    TEST(bulk_callback_stops_and_resume)                                                           \
+    TEST(bulk_rate_limited_and_bad_input)                                                          \
+    TEST(bulk_through_the_batch_api)                                                               \
+    TEST(last_response_after_chat)                                                                 \
+    TEST(long_tail_by_operation_id)                                                                \
     TEST(conversation_turns)                                                                       \
     TEST(conversation_trimming)                                                                    \
     TEST(conversation_budget)                                                                      \
@@ -157,6 +179,41 @@ int journal_count(const char *id) {
         return -1;
     }
     for (p = json; (p = strstr(p, "\"seq\"")) != NULL; p++) n++;
+    openai_string_free(json);
+    openai_client_free(c);
+    return n;
+}
+
+char *journal_json(const char *id) {
+    char path[256];
+    char *json = NULL;
+    openai_client *c = mock_client(NULL, NULL, 0);
+    if (c == NULL) return NULL;
+    snprintf(path, sizeof path, "__mock/journal?test_id=%s", id);
+    if (openai_client_request_json(c, "GET", path, NULL, NULL, &json) != OPENAI_STATUS_OK) {
+        print_last_error();
+        json = NULL;
+    }
+    openai_client_free(c);
+    return json;
+}
+
+int journal_hangups(const char *id) {
+    char path[256];
+    char *json = NULL;
+    int n = 0;
+    const char *p;
+    openai_client *c = mock_client(NULL, NULL, 0);
+    if (c == NULL) return -1;
+    snprintf(path, sizeof path, "__mock/journal?test_id=%s", id);
+    if (openai_client_request_json(c, "GET", path, NULL, NULL, &json) != OPENAI_STATUS_OK) {
+        print_last_error();
+        openai_client_free(c);
+        return -1;
+    }
+    /* "hangup_ms":null while the connection is open, a number once the client closed it. */
+    for (p = json; (p = strstr(p, "\"hangup_ms\":")) != NULL; p++)
+        if (p[12] >= '0' && p[12] <= '9') n++;
     openai_string_free(json);
     openai_client_free(c);
     return n;

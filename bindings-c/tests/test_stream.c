@@ -1,5 +1,7 @@
 /* Streaming: pull style, callback style, and every way a stream can end. */
 #define _POSIX_C_SOURCE 200809L
+#include <time.h>
+
 #include "harness.h"
 
 int test_stream_pull(void) {
@@ -111,21 +113,38 @@ int test_stream_callback_stops(void) { /* matrix F-9 */
     return 0;
 }
 
-int test_stream_abandoned(void) { /* matrix S-13 / F-6: free mid-way, the client keeps working */
-    openai_client *c = mock_client("events=200;interval=20", NULL, 0);
+int test_stream_abandoned(void) { /* matrix S-13 / F-6: free mid-way closes the connection */
+    const char *id = test_id("abandon");
+    /* The mock holds each stream open after one event until the client hangs up, and journals
+     * when it saw the hangup. */
+    openai_client *c = mock_client("events=200;stall-after=1", id, 0);
     openai_client *plain = mock_client(NULL, NULL, 0);
     openai_chat_request *r = user_request("abandon");
     openai_chat_response *resp = NULL;
     const openai_chat_delta *d = NULL;
     unsigned i, n = scaled(20);
+    /* 100 ms + 250 ms of CI slack; Valgrind runs (scaled down) are 20-50x slower. */
+    double limit_ms = scaled(100) < 100 ? 5000.0 : 350.0;
     CHECK(c && plain && r);
     for (i = 0; i < n; i++) {
         openai_chat_stream *s = NULL;
+        double freed;
+        int seen;
         CHECK_OK(openai_client_chat_stream(c, r, NULL, &s));
         CHECK_OK(openai_chat_stream_next(s, &d));
         CHECK(d != NULL);
+        CHECK(journal_hangups(id) == (int)i); /* this one is still open */
+        freed = now_ms();
         openai_chat_stream_free(s);
+        while ((seen = journal_hangups(id)) == (int)i && now_ms() - freed < limit_ms) {
+            struct timespec ts = {0, 2 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (seen != (int)i + 1)
+            FAIL("stream %u: the server saw %d hangups %.0f ms after the free, expected %u", i, seen,
+                 now_ms() - freed, i + 1);
     }
+    CHECK(journal_count(id) == (int)n); /* one request per stream, none retried */
     CHECK_OK(openai_client_chat(plain, r, NULL, &resp));
     openai_chat_response_free(resp);
     openai_chat_request_free(r);

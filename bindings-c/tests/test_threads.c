@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -311,43 +312,165 @@ int test_panic_boundary(void) { /* matrix F-1 */
 
 /* ============================================================================================ */
 
+/* A forked child reports its verdict through a pipe, not its exit status: under Valgrind a child
+ * of a threaded parent always "leaks" (the parent's threads' thread-locals have no owner there),
+ * and Valgrind turns that into its error exit code. */
+struct child {
+    pid_t pid;
+    int verdict_fd;
+};
+
+/* Waits up to `limit_ms` for the child; kills it if it is still running (a hang). 1 if the child
+ * reported success and exited normally. */
+static int child_succeeded(struct child ch, double limit_ms, const char *what) {
+    int status = 0;
+    char verdict = 0;
+    double start = now_ms();
+    for (;;) {
+        pid_t got = waitpid(ch.pid, &status, WNOHANG);
+        if (got == ch.pid) break;
+        if (got < 0) {
+            fprintf(stderr, "%s: waitpid failed\n", what);
+            close(ch.verdict_fd);
+            return 0;
+        }
+        if (now_ms() - start > limit_ms) {
+            kill(ch.pid, SIGKILL);
+            waitpid(ch.pid, &status, 0);
+            fprintf(stderr, "%s: child still running after %.0f ms (hung), killed\n", what, limit_ms);
+            close(ch.verdict_fd);
+            return 0;
+        }
+        sleep_ms(5);
+    }
+    if (read(ch.verdict_fd, &verdict, 1) != 1) verdict = 0;
+    close(ch.verdict_fd);
+    if (!WIFEXITED(status) || verdict != 'K') {
+        fprintf(stderr, "%s: child failed (wait status %d, verdict '%c') after %.0f ms\n", what, status,
+                verdict ? verdict : '-', now_ms() - start);
+        return 0;
+    }
+    return 1;
+}
+
+/* Forks a child that makes one chat call with the parent's client and must get `want` back;
+ * `alarm` ends a hung child. Returns the child to wait for (pid -1 if fork failed). */
+static struct child fork_chat(openai_client *c, openai_chat_request *r, const char *want) {
+    struct child ch = {-1, -1};
+    int fds[2];
+    if (pipe(fds) != 0) return ch;
+    fflush(NULL);
+    ch.pid = fork();
+    if (ch.pid == 0) {
+        openai_chat_response *resp = NULL;
+        openai_status st;
+        char verdict = 'F';
+        close(fds[0]);
+        alarm(10);
+        st = openai_client_chat(c, r, NULL, &resp);
+        if (st != OPENAI_STATUS_OK)
+            fprintf(stderr, "child: %s: %s\n", status_name(st), openai_last_error_message());
+        else if (strcmp(openai_chat_response_content(resp, 0), want) != 0)
+            fprintf(stderr, "child: unexpected reply %s\n", openai_chat_response_content(resp, 0));
+        else
+            verdict = 'K';
+        openai_chat_response_free(resp);
+        if (write(fds[1], &verdict, 1) != 1) _exit(5);
+        _exit(0);
+    }
+    close(fds[1]);
+    ch.verdict_fd = fds[0];
+    if (ch.pid < 0) close(fds[0]);
+    return ch;
+}
+
 int test_fork_child(void) { /* matrix F-10 / P-3 */
     openai_client *c = mock_client(NULL, NULL, 0);
     openai_chat_request *r = user_request("before fork");
     openai_chat_response *resp = NULL;
-    pid_t pid;
-    int status = 0;
-    double start;
+    struct child ch;
     CHECK(c && r);
     /* The parent has a live runtime and connection pool. */
     CHECK_OK(openai_client_chat(c, r, NULL, &resp));
     openai_chat_response_free(resp);
-    fflush(NULL);
-    pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        /* The child must work (fresh runtime and pool) or fail fast with FORKED_PROCESS;
-         * never hang. */
-        openai_status st;
-        double t0 = now_ms();
-        alarm(10);
-        st = openai_client_chat(c, r, NULL, &resp);
-        if (st == OPENAI_STATUS_OK) {
-            int ok = strcmp(openai_chat_response_content(resp, 0), "You said: before fork") == 0;
-            openai_chat_response_free(resp);
-            _exit(ok ? 0 : 3);
-        }
-        fprintf(stderr, "child: %s after %.0f ms: %s\n", status_name(st), now_ms() - t0, openai_last_error_message());
-        _exit(st == OPENAI_STATUS_FORKED_PROCESS && now_ms() - t0 < 100.0 ? 0 : 4);
-    }
-    start = now_ms();
-    CHECK(waitpid(pid, &status, 0) == pid);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        FAIL("child failed (status %d) after %.0f ms", status, now_ms() - start);
+    /* The child's call with the parent's client works: the library builds a runtime and a pool
+     * of its own there (the parent's threads do not exist in the child). */
+    ch = fork_chat(c, r, "You said: before fork");
+    CHECK(ch.pid > 0);
+    CHECK(child_succeeded(ch, 15000.0, "fork_child"));
     /* The parent still works. */
     CHECK_OK(openai_client_chat(c, r, NULL, &resp));
     openai_chat_response_free(resp);
     openai_chat_request_free(r);
     openai_client_free(c);
+    return 0;
+}
+
+#define BUSY_THREADS 4
+
+struct busy {
+    openai_client *client;
+    atomic_int stop;
+    atomic_int done;
+    atomic_int failed;
+};
+
+static void *keep_busy(void *arg) {
+    struct busy *b = arg;
+    openai_chat_request *r = user_request("in flight");
+    if (!r) {
+        atomic_fetch_add(&b->failed, 1);
+        return NULL;
+    }
+    while (!atomic_load(&b->stop)) {
+        openai_chat_response *resp = NULL;
+        if (openai_client_chat(b->client, r, NULL, &resp) == OPENAI_STATUS_OK)
+            atomic_fetch_add(&b->done, 1);
+        else
+            atomic_fetch_add(&b->failed, 1);
+        openai_chat_response_free(resp);
+    }
+    openai_chat_request_free(r);
+    return NULL;
+}
+
+/* fork() while other threads have requests in flight on the same client (their locks, tasks and
+ * connections are the parent's): each child's call must finish, and in bounded time. */
+int test_fork_with_requests_in_flight(void) {
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan's own allocator locks are not fork-safe in this toolchain: a child forked while
+     * another thread is inside malloc blocks forever in ASan's allocator (seen in gdb:
+     * SizeClassAllocator64::GetFromAllocator), whatever the library does. The plain and
+     * Valgrind runs of this test cover it. */
+    fprintf(stderr, "skipped under AddressSanitizer (its allocator deadlocks in forked children)\n");
+    return 77;
+#endif
+    unsigned forks = scaled(20);
+    struct busy b;
+    pthread_t th[BUSY_THREADS];
+    openai_chat_request *r = user_request("child of a busy parent");
+    b.client = mock_client("latency=5", NULL, 0);
+    atomic_init(&b.stop, 0);
+    atomic_init(&b.done, 0);
+    atomic_init(&b.failed, 0);
+    CHECK(b.client && r);
+    for (int i = 0; i < BUSY_THREADS; i++) CHECK(pthread_create(&th[i], NULL, keep_busy, &b) == 0);
+    while (atomic_load(&b.done) < BUSY_THREADS) sleep_ms(1);
+    if (forks < 3) forks = 3;
+    for (unsigned i = 0; i < forks; i++) {
+        struct child ch = fork_chat(b.client, r, "You said: child of a busy parent");
+        CHECK(ch.pid > 0);
+        if (!child_succeeded(ch, 15000.0, "fork_with_requests_in_flight")) {
+            atomic_store(&b.stop, 1);
+            for (int t = 0; t < BUSY_THREADS; t++) pthread_join(th[t], NULL);
+            FAIL("fork %u of %u: the child did not complete its call", i + 1, forks);
+        }
+        sleep_ms(3);
+    }
+    atomic_store(&b.stop, 1);
+    for (int i = 0; i < BUSY_THREADS; i++) pthread_join(th[i], NULL);
+    CHECK(atomic_load(&b.failed) == 0);
+    openai_chat_request_free(r);
+    openai_client_free(b.client);
     return 0;
 }
