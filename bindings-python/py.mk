@@ -2,7 +2,11 @@
 #
 #   make py-venv    create .venv at the repo root (if missing) with the pinned tools
 #   make py-build   build the extension (debug) and install it into .venv (editable)
-#   make py-test    ruff check + format check, mypy.stubtest, pytest (against the mock server)
+#   make py-test    ruff check + format check, the types layout is the generator's
+#                   (scripts/gen-types-layout.py), mypy.stubtest, pytest (against the mock)
+#   make py-typecheck  mypy and pyright (pinned, installed from npm into .tools/) on the
+#                   typing corpus (bindings-python/tests/typing_corpus), against openai_rs and,
+#                   with the imports rewritten, against the official openai package
 #   make py-demo    run examples/python against the mock (or the real API, see below)
 #
 # py-demo runs against the bundled mock server unless OPENAI_API_KEY is set and
@@ -17,7 +21,11 @@ PY_MOCK_BIN := $(CURDIR)/target/debug/openai-mock
 # maturin develop needs to know the venv; the tools must run from it.
 PY_ENV      := VIRTUAL_ENV=$(PY_VENV) PATH=$(PY_BIN):$$PATH
 
-.PHONY: py-venv py-build py-test py-demo py-mock
+.PHONY: py-venv py-build py-test py-demo py-mock py-typecheck py-pyright
+
+PYRIGHT_VERSION := 1.1.414
+PYRIGHT_DIR     := $(CURDIR)/.tools/pyright
+PYRIGHT         := $(PYRIGHT_DIR)/node_modules/.bin/pyright
 
 py-venv: $(PY_STAMP)
 
@@ -36,9 +44,21 @@ py-build: py-venv
 py-mock:
 	$(CARGO) build -p openai-mock
 
-py-test: py-build py-mock
+# The npm package, not the pip `pyright` wrapper (which downloads node at run time).
+py-pyright:
+	@if [ "$$($(PYRIGHT) --version 2>/dev/null)" != "pyright $(PYRIGHT_VERSION)" ]; then \
+	  command -v npm >/dev/null || { echo "py-pyright: npm (node >= 18) is needed" >&2; exit 1; }; \
+	  mkdir -p $(PYRIGHT_DIR) && \
+	  npm install --prefix $(PYRIGHT_DIR) --no-audit --no-fund --loglevel=error \
+	    pyright@$(PYRIGHT_VERSION); fi
+
+py-typecheck: py-build py-pyright
+	$(PY_BIN)/python scripts/typecheck-corpus.py --pyright $(PYRIGHT) --against both
+
+py-test: py-build py-mock py-typecheck
 	cd $(PY_DIR) && $(PY_BIN)/ruff check . && $(PY_BIN)/ruff format --check .
-	cd $(PY_DIR) && $(PY_BIN)/python -m mypy.stubtest openai_rs
+	$(PY_BIN)/python scripts/gen-types-layout.py --check
+	cd $(PY_DIR) && $(PY_BIN)/python -m mypy.stubtest openai_rs --allowlist stubtest-allowlist.txt --allowlist stubtest-allowlist-manual.txt
 	cd $(PY_DIR) && OPENAI_MOCK_BIN=$(PY_MOCK_BIN) $(PY_BIN)/python -m pytest -q -p no:cacheprovider
 
 py-demo: py-build py-mock

@@ -210,7 +210,7 @@ where
     F: Future<Output = PyResult<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    let rt = openai_core::blocking::runtime().map_err(|e| crate::errors::to_pyerr(py, &e, ""))?;
+    let rt = openai_core::blocking::runtime().map_err(|e| crate::errors::to_pyerr(py, &e))?;
     let get_loop = GET_RUNNING_LOOP.get_or_try_init(py, || -> PyResult<_> {
         Ok(py.import("asyncio")?.getattr("get_running_loop")?.unbind())
     })?;

@@ -15,14 +15,16 @@ use openai_core::{
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use serde_json::Value;
 
 use crate::aio::future_into_py;
 use crate::convert::{Root, json_to_py, kwargs_to_json, py_to_json};
+use crate::download::Download;
+use crate::endpoints;
 use crate::errors::to_pyerr;
 use crate::runtime::block;
-use crate::stream::{AsyncStream, Stream};
+use crate::stream::{AsyncStream, Source, Stream};
 
 /// An API key in transit (pickling): shown as `[REDACTED]`, stored scrambled in the pickle so a
 /// dump of the pickle's opcodes does not show it either.
@@ -74,6 +76,7 @@ struct Settings<'a, 'py> {
     default_query: Option<&'a Bound<'py, PyDict>>,
     proxy: Option<&'a Bound<'py, PyAny>>,
     ca_file: Option<String>,
+    azure: Option<&'a Bound<'py, PyDict>>,
 }
 
 fn secs(name: &str, v: f64) -> PyResult<Duration> {
@@ -97,15 +100,19 @@ fn str_pairs(d: &Bound<'_, PyDict>) -> PyResult<Vec<(String, String)>> {
         .collect()
 }
 
+/// A `str` or a pickled `Secret`.
+fn secret_str(v: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    match v.cast::<Secret>() {
+        Ok(secret) => Ok(secret.get().value.clone()),
+        Err(_) => v
+            .extract::<String>()
+            .map_err(|_| PyTypeError::new_err(format!("{name} must be a str"))),
+    }
+}
+
 fn apply(mut b: ClientBuilder, s: &Settings<'_, '_>) -> PyResult<ClientBuilder> {
     if let Some(k) = s.api_key {
-        b = match k.cast::<Secret>() {
-            Ok(secret) => b.api_key(secret.get().value.clone()),
-            Err(_) => b.api_key(
-                k.extract::<String>()
-                    .map_err(|_| PyTypeError::new_err("api_key must be a str"))?,
-            ),
-        };
+        b = b.api_key(secret_str(k, "api_key")?);
     }
     if let Some(v) = &s.organization {
         b = b.organization(v);
@@ -173,7 +180,66 @@ fn apply(mut b: ClientBuilder, s: &Settings<'_, '_>) -> PyResult<ClientBuilder> 
     if let Some(v) = &s.ca_file {
         b = b.ca_file(v);
     }
+    if let Some(az) = s.azure {
+        b = azure(b.azure(), az)?;
+    }
     Ok(b)
+}
+
+/// The `azure={...}` settings of `AzureOpenAI`: endpoint, deployment, api_version, ad_token and
+/// token_per_request, each optional.
+fn azure(mut b: ClientBuilder, az: &Bound<'_, PyDict>) -> PyResult<ClientBuilder> {
+    for (k, v) in az.iter() {
+        if v.is_none() {
+            continue;
+        }
+        let key: String = k.extract()?;
+        b = match key.as_str() {
+            "endpoint" => b.azure_endpoint(v.extract::<String>()?),
+            "deployment" => b.azure_deployment(v.extract::<String>()?),
+            "api_version" => b.api_version(v.extract::<String>()?),
+            "ad_token" => b.azure_ad_token(secret_str(&v, "azure_ad_token")?),
+            "token_per_request" if v.is_truthy()? => b.azure_ad_token_per_request(),
+            "token_per_request" => b,
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "unknown azure setting {other:?}"
+                )));
+            }
+        };
+    }
+    Ok(b)
+}
+
+/// The Azure settings that rebuild `c`, for pickling; the credential is set by the caller.
+fn azure_settings<'py>(
+    py: Python<'py>,
+    c: &openai_core::ClientConfig,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    use openai_core::AuthStyle;
+    if !c.is_azure() {
+        return Ok(None);
+    }
+    let d = PyDict::new(py);
+    if let Some(dep) = c.azure_deployment() {
+        // A fixed deployment only comes with an endpoint, which the base URL extends by /openai.
+        d.set_item("endpoint", c.base_url().trim_end_matches("/openai"))?;
+        d.set_item("deployment", dep)?;
+    }
+    if let Some((_, v)) = c.default_query().iter().find(|(k, _)| k == "api-version") {
+        d.set_item("api_version", v)?;
+    }
+    match c.auth_style() {
+        AuthStyle::Bearer => {
+            let token = Secret {
+                value: c.api_key().expose().to_owned(),
+            };
+            d.set_item("ad_token", Bound::new(py, token)?)?
+        }
+        AuthStyle::PerRequest => d.set_item("token_per_request", true)?,
+        AuthStyle::ApiKeyHeader => {}
+    }
+    Ok(Some(d))
 }
 
 /// Per-request options (`extra_headers`, `extra_query`, `extra_body`, `timeout`,
@@ -215,11 +281,46 @@ pub(crate) struct Reply {
     raw: Bytes,
     request_id: Option<String>,
     root: Root,
+    /// Kept only for a raw reply (`with_raw_response`).
+    meta: Option<Meta>,
+}
+
+/// What a raw reply adds to the object: status, headers and retries taken.
+struct Meta {
+    status: u16,
+    headers: Vec<(String, String)>,
+    retries: u32,
+}
+
+/// Response headers as `(name, value)` pairs in arrival order (repeated names kept); values that
+/// are not UTF-8 are decoded lossily.
+pub(crate) fn header_pairs<'a, K, V>(
+    h: impl Iterator<Item = (&'a K, &'a V)>,
+) -> Vec<(String, String)>
+where
+    K: AsRef<str> + 'a,
+    V: AsRef<[u8]> + 'a,
+{
+    h.map(|(k, v)| {
+        let v = String::from_utf8_lossy(v.as_ref()).into_owned();
+        (k.as_ref().to_owned(), v)
+    })
+    .collect()
 }
 
 impl Reply {
-    fn new<T>(r: openai_core::Response<T>, root: Root) -> Self {
+    pub(crate) fn new<T>(r: openai_core::Response<T>, root: Root) -> Self {
+        Reply::with_meta(r, root, false)
+    }
+
+    /// With `raw`, the Python value is `(status, headers, body bytes, object, retries taken)`.
+    pub(crate) fn with_meta<T>(r: openai_core::Response<T>, root: Root, raw: bool) -> Self {
         Reply {
+            meta: raw.then(|| Meta {
+                status: r.status,
+                headers: header_pairs(r.headers.iter()),
+                retries: r.retries_taken,
+            }),
             raw: r.raw,
             request_id: r.request_id,
             root,
@@ -227,6 +328,23 @@ impl Reply {
     }
 
     pub(crate) fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let obj = self.object(py)?;
+        match &self.meta {
+            None => Ok(obj),
+            Some(m) => {
+                let body = pyo3::types::PyBytes::new(py, &self.raw);
+                (m.status, m.headers.clone(), body, obj, m.retries)
+                    .into_pyobject(py)
+                    .map(Bound::into_any)
+            }
+        }
+    }
+
+    fn object<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.raw.iter().all(u8::is_ascii_whitespace) {
+            // An empty answer (204, or an operation that answers nothing).
+            return Ok(py.None().into_bound(py));
+        }
         let obj = json_to_py(py, &self.raw, self.root)?;
         if let Some(id) = &self.request_id {
             let name = pyo3::intern!(py, "_request_id");
@@ -249,7 +367,8 @@ impl Reply {
 pub(crate) enum Outcome {
     Reply(Reply),
     Stream(AsyncStream),
-    Err(openai_core::Error, openai_core::Client),
+    Download(Download),
+    Err(openai_core::Error),
 }
 
 impl<'py> IntoPyObject<'py> for Outcome {
@@ -261,7 +380,8 @@ impl<'py> IntoPyObject<'py> for Outcome {
         match self {
             Outcome::Reply(r) => r.to_py(py),
             Outcome::Stream(s) => Ok(Bound::new(py, s)?.into_any()),
-            Outcome::Err(e, c) => Err(to_pyerr(py, &e, c.config().api_key().expose())),
+            Outcome::Download(d) => Ok(Bound::new(py, d)?.into_any()),
+            Outcome::Err(e) => Err(to_pyerr(py, &e)),
         }
     }
 }
@@ -274,7 +394,7 @@ pub struct Client {
 
 impl Client {
     pub(crate) fn err(&self, py: Python<'_>, e: &openai_core::Error) -> PyErr {
-        to_pyerr(py, e, self.inner.config().api_key().expose())
+        to_pyerr(py, e)
     }
 
     /// Runs a blocking core call and maps its error.
@@ -299,11 +419,10 @@ impl Client {
         T: Send + 'static,
     {
         crate::logbridge::refresh(py)?;
-        let client = self.inner.clone();
         future_into_py(py, async move {
             Ok(match fut.await {
                 Ok(v) => done(v),
-                Err(e) => Outcome::Err(e, client),
+                Err(e) => Outcome::Err(e),
             })
         })
     }
@@ -338,7 +457,7 @@ impl Client {
     #[pyo3(signature = (*, api_key=None, organization=None, project=None, base_url=None,
         timeout=None, connect_timeout=None, stream_idle_timeout=None, total_timeout=None,
         no_timeout=false, max_retries=None, default_headers=None, default_query=None, proxy=None,
-        ca_file=None))]
+        ca_file=None, azure=None))]
     fn new(
         py: Python<'_>,
         api_key: Option<&Bound<'_, PyAny>>,
@@ -355,6 +474,7 @@ impl Client {
         default_query: Option<&Bound<'_, PyDict>>,
         proxy: Option<&Bound<'_, PyAny>>,
         ca_file: Option<String>,
+        azure: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let s = Settings {
             api_key: api_key.filter(|k| !k.is_none()),
@@ -371,10 +491,11 @@ impl Client {
             default_query,
             proxy,
             ca_file,
+            azure,
         };
         let inner = apply(ClientBuilder::new(), &s)?
             .build()
-            .map_err(|e| to_pyerr(py, &e, ""))?;
+            .map_err(|e| to_pyerr(py, &e))?;
         Ok(Client { inner })
     }
 
@@ -382,7 +503,7 @@ impl Client {
     #[pyo3(signature = (*, api_key=None, organization=None, project=None, base_url=None,
         timeout=None, connect_timeout=None, stream_idle_timeout=None, total_timeout=None,
         no_timeout=false, max_retries=None, default_headers=None, default_query=None, proxy=None,
-        ca_file=None))]
+        ca_file=None, azure=None))]
     fn with_options(
         &self,
         py: Python<'_>,
@@ -400,6 +521,7 @@ impl Client {
         default_query: Option<&Bound<'_, PyDict>>,
         proxy: Option<&Bound<'_, PyAny>>,
         ca_file: Option<String>,
+        azure: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let s = Settings {
             api_key: api_key.filter(|k| !k.is_none()),
@@ -416,6 +538,7 @@ impl Client {
             default_query,
             proxy,
             ca_file,
+            azure,
         };
         let inner = apply(self.inner.config().to_builder(), &s)?
             .build()
@@ -440,13 +563,19 @@ impl Client {
             }
         };
         let kwargs = PyDict::new(py);
-        let secret = Secret {
-            value: c.api_key().expose().to_owned(),
-        };
-        kwargs.set_item("api_key", Bound::new(py, secret)?)?;
+        let az = azure_settings(py, c)?;
+        if c.auth_style() == openai_core::AuthStyle::ApiKeyHeader || !c.is_azure() {
+            let secret = Secret {
+                value: c.api_key().expose().to_owned(),
+            };
+            kwargs.set_item("api_key", Bound::new(py, secret)?)?;
+        }
         kwargs.set_item("organization", c.organization())?;
         kwargs.set_item("project", c.project())?;
-        kwargs.set_item("base_url", c.base_url())?;
+        if c.azure_deployment().is_none() {
+            kwargs.set_item("base_url", c.base_url())?;
+        }
+        kwargs.set_item("azure", az)?;
         kwargs.set_item("no_timeout", true)?;
         kwargs.set_item("timeout", secs(t.request))?;
         kwargs.set_item("connect_timeout", secs(t.connect))?;
@@ -479,6 +608,13 @@ impl Client {
             c.project(),
             c.max_retries()
         )
+    }
+
+    /// Replaces the credential sent from now on (a fresh Entra token, a rotated key).
+    fn set_credential(&self, py: Python<'_>, token: &str) -> PyResult<()> {
+        self.inner
+            .set_credential(token)
+            .map_err(|e| self.err(py, &e))
     }
 
     /// The API key, for the rare caller that must hand it to something else.
@@ -544,7 +680,7 @@ impl Client {
         let req = self.chat_request(py, params)?;
         let opts = request_options(extra_headers, extra_query, extra_body, timeout, max_retries)?;
         let s = self.run(py, self.inner.chat_completion_stream(&req, &opts))?;
-        Ok(Stream::new(s, self.inner.clone()))
+        Ok(Stream::new(s))
     }
 
     #[pyo3(signature = (params, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None))]
@@ -631,6 +767,214 @@ impl Client {
         Reply::new(r, Root::Any).to_py(py)
     }
 
+    /// `request` as an awaitable.
+    #[pyo3(signature = (method, path, body=None, extra_headers=None, extra_query=None, timeout=None, max_retries=None))]
+    fn arequest<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        path: String,
+        body: Option<&Bound<'py, PyAny>>,
+        extra_headers: Option<&Bound<'py, PyDict>>,
+        extra_query: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let method = openai_core::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| PyValueError::new_err(format!("invalid HTTP method {method:?}")))?;
+        let body = body.filter(|b| !b.is_none()).map(py_to_json).transpose()?;
+        let opts = request_options(extra_headers, extra_query, None, timeout, max_retries)?;
+        let c = self.inner.clone();
+        let fut = async move { c.request_json(method, &path, body, &opts).await };
+        self.spawn(py, fut, |r| Outcome::Reply(Reply::new(r, Root::Any)))
+    }
+
+    // ------------------------------------------------------------------ any operation, by its id
+
+    /// Any operation of the endpoint table by operation id: `path` and `query` as dicts, a JSON
+    /// `body` (or its multipart fields when `files` is given: `(field, filename, bytes | path,
+    /// content_type)` tuples); the answer built as `openai_rs.types.<cls>`.
+    #[pyo3(signature = (op, path=None, query=None, body=None, files=None, cls=None, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None, raw=false))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        op: &str,
+        path: Option<&Bound<'py, PyDict>>,
+        query: Option<&Bound<'py, PyDict>>,
+        body: Option<&Bound<'py, PyAny>>,
+        files: Option<&Bound<'py, PyList>>,
+        cls: Option<&str>,
+        extra_headers: Option<&Bound<'py, PyDict>>,
+        extra_query: Option<&Bound<'py, PyDict>>,
+        extra_body: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        raw: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (ep, call) = endpoints::prepare(op, path, query, body, files)?;
+        let root = endpoints::root(cls)?;
+        let opts = request_options(extra_headers, extra_query, extra_body, timeout, max_retries)?;
+        let r = self.run(py, self.inner.call_raw(ep, &call, &opts))?;
+        Reply::with_meta(r, root, raw).to_py(py)
+    }
+
+    /// The method and URL of `call` with these arguments, sent nowhere (`http_request` of a raw
+    /// answer).
+    #[pyo3(signature = (op, path=None, query=None, body=None, files=None, extra_query=None))]
+    fn request_line<'py>(
+        &self,
+        py: Python<'py>,
+        op: &str,
+        path: Option<&Bound<'py, PyDict>>,
+        query: Option<&Bound<'py, PyDict>>,
+        body: Option<&Bound<'py, PyAny>>,
+        files: Option<&Bound<'py, PyList>>,
+        extra_query: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<(String, String)> {
+        let (ep, call) = endpoints::prepare(op, path, query, body, files)?;
+        let opts = request_options(None, extra_query, None, None, None)?;
+        let (method, url) = self
+            .inner
+            .request_line(ep, &call, &opts)
+            .map_err(|e| self.err(py, &e))?;
+        Ok((method.to_string(), url.to_string()))
+    }
+
+    /// `call` as an awaitable.
+    #[pyo3(signature = (op, path=None, query=None, body=None, files=None, cls=None, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None, raw=false))]
+    fn acall<'py>(
+        &self,
+        py: Python<'py>,
+        op: &str,
+        path: Option<&Bound<'py, PyDict>>,
+        query: Option<&Bound<'py, PyDict>>,
+        body: Option<&Bound<'py, PyAny>>,
+        files: Option<&Bound<'py, PyList>>,
+        cls: Option<&str>,
+        extra_headers: Option<&Bound<'py, PyDict>>,
+        extra_query: Option<&Bound<'py, PyDict>>,
+        extra_body: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        raw: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (ep, call) = endpoints::prepare(op, path, query, body, files)?;
+        let root = endpoints::root(cls)?;
+        let opts = request_options(extra_headers, extra_query, extra_body, timeout, max_retries)?;
+        let c = self.inner.clone();
+        let fut = async move { c.call_raw(ep, &call, &opts).await };
+        self.spawn(py, fut, move |r| {
+            Outcome::Reply(Reply::with_meta(r, root, raw))
+        })
+    }
+
+    /// An operation that answers bytes (`downloadFile`, `createSpeech`): the live answer, read
+    /// in chunks (arguments as for `call`).
+    #[pyo3(signature = (op, path=None, query=None, body=None, files=None, aio=false, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None))]
+    fn download<'py>(
+        &self,
+        py: Python<'py>,
+        op: &str,
+        path: Option<&Bound<'py, PyDict>>,
+        query: Option<&Bound<'py, PyDict>>,
+        body: Option<&Bound<'py, PyAny>>,
+        files: Option<&Bound<'py, PyList>>,
+        aio: bool,
+        extra_headers: Option<&Bound<'py, PyDict>>,
+        extra_query: Option<&Bound<'py, PyDict>>,
+        extra_body: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (ep, call) = endpoints::prepare(op, path, query, body, files)?;
+        let opts = request_options(extra_headers, extra_query, extra_body, timeout, max_retries)?;
+        let c = self.inner.clone();
+        let fut = async move { c.download(ep, &call, &opts).await };
+        if aio {
+            return self.spawn(py, fut, |d| Outcome::Download(Download::new(d)));
+        }
+        let d = self.run(py, fut)?;
+        Ok(Bound::new(py, Download::new(d))?.into_any())
+    }
+
+    /// Any operation as an event stream (`stream=True`), each event built as `cls` (arguments
+    /// as for `call`): a `Stream`, or with `aio` an awaitable of an `AsyncStream`.
+    #[pyo3(signature = (op, path=None, query=None, body=None, files=None, cls=None, aio=false, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None))]
+    fn call_stream<'py>(
+        &self,
+        py: Python<'py>,
+        op: &str,
+        path: Option<&Bound<'py, PyDict>>,
+        query: Option<&Bound<'py, PyDict>>,
+        body: Option<&Bound<'py, PyAny>>,
+        files: Option<&Bound<'py, PyList>>,
+        cls: Option<&str>,
+        aio: bool,
+        extra_headers: Option<&Bound<'py, PyDict>>,
+        extra_query: Option<&Bound<'py, PyDict>>,
+        extra_body: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (ep, call) = endpoints::prepare(op, path, query, body, files)?;
+        let root = endpoints::root(cls)?;
+        let opts = request_options(extra_headers, extra_query, extra_body, timeout, max_retries)?;
+        let c = self.inner.clone();
+        let fut = async move { c.call_events(ep, &call, &opts).await };
+        if aio {
+            return self.spawn(py, fut, move |s| {
+                Outcome::Stream(AsyncStream::new(Source::Events(s, root)))
+            });
+        }
+        let s = self.run(py, fut)?;
+        Ok(Bound::new(py, Stream::new(Source::Events(s, root)))?.into_any())
+    }
+
+    /// A responses stream (`responses.create(stream=True)`), events as `ResponseStreamEvent`.
+    #[pyo3(signature = (body, aio=false, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None))]
+    fn responses_stream<'py>(
+        &self,
+        py: Python<'py>,
+        body: &Bound<'py, PyDict>,
+        aio: bool,
+        extra_headers: Option<&Bound<'py, PyDict>>,
+        extra_query: Option<&Bound<'py, PyDict>>,
+        extra_body: Option<&Bound<'py, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let req: openai_core::ResponsesRequest = self.typed(py, body, "responses")?;
+        let opts = request_options(extra_headers, extra_query, extra_body, timeout, max_retries)?;
+        let c = self.inner.clone();
+        if aio {
+            let fut = async move { c.responses_stream(&req, &opts).await };
+            return self.spawn(py, fut, |s| Outcome::Stream(AsyncStream::new(s)));
+        }
+        let s = self.run(py, c.responses_stream(&req, &opts))?;
+        Ok(Bound::new(py, Stream::new(s))?.into_any())
+    }
+
+    /// Every page of a list operation (see `call` for the arguments).
+    #[pyo3(signature = (op, path=None, query=None, cls=None, extra_headers=None, extra_query=None, timeout=None, max_retries=None))]
+    fn pages(
+        &self,
+        op: &str,
+        path: Option<&Bound<'_, PyDict>>,
+        query: Option<&Bound<'_, PyDict>>,
+        cls: Option<&str>,
+        extra_headers: Option<&Bound<'_, PyDict>>,
+        extra_query: Option<&Bound<'_, PyDict>>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<endpoints::Pager> {
+        let (ep, call) = endpoints::prepare(op, path, query, None, None)?;
+        ep.render_path(&call)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.message().to_owned()))?;
+        let opts = request_options(extra_headers, extra_query, None, timeout, max_retries)?;
+        let pager = self.inner.pages(ep, call, &opts);
+        Ok(endpoints::Pager::new(pager, endpoints::root(cls)?))
+    }
+
     // --------------------------------------------------------------------------- async endpoints
 
     #[pyo3(signature = (params, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None))]
@@ -667,9 +1011,8 @@ impl Client {
         let req = self.chat_request(py, params)?;
         let opts = request_options(extra_headers, extra_query, extra_body, timeout, max_retries)?;
         let c = self.inner.clone();
-        let c2 = self.inner.clone();
         let fut = async move { c.chat_completion_stream(&req, &opts).await };
-        self.spawn(py, fut, move |s| Outcome::Stream(AsyncStream::new(s, c2)))
+        self.spawn(py, fut, |s| Outcome::Stream(AsyncStream::new(s)))
     }
 
     #[pyo3(signature = (params, extra_headers=None, extra_query=None, extra_body=None, timeout=None, max_retries=None))]

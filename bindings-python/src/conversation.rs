@@ -36,9 +36,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A core error not tied to a client (there is no key to scrub from it).
+/// The Python exception for a core error (the core scrubbed the key from it).
 fn err(py: Python<'_>, e: Error) -> PyErr {
-    to_pyerr(py, &e, "")
+    to_pyerr(py, &e)
 }
 
 fn encode<T: Serialize + ?Sized>(v: &T) -> openai_core::Result<Vec<u8>> {
@@ -180,6 +180,29 @@ impl Conversation {
         lock(&self.inner).settings_mut().budget_usd = usd;
     }
 
+    /// `"chat.completions"` (the default) or `"responses"`: the API the turns go over.
+    #[getter]
+    fn api(&self) -> &'static str {
+        match lock(&self.inner).settings().use_responses_api {
+            true => "responses",
+            false => "chat.completions",
+        }
+    }
+    #[setter]
+    fn set_api(&self, api: &str) -> PyResult<()> {
+        let responses = match api {
+            "responses" => true,
+            "chat.completions" | "chat" => false,
+            other => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "api must be \"chat.completions\" or \"responses\", not {other:?}"
+                )));
+            }
+        };
+        lock(&self.inner).settings_mut().use_responses_api = responses;
+        Ok(())
+    }
+
     /// The tokenizer in use (`o200k_base` or `cl100k_base`).
     #[getter]
     fn encoding(&self) -> &'static str {
@@ -313,7 +336,6 @@ impl Conversation {
                 .chat_stream()
                 .and_then(|s| s.request_id())
                 .map(str::to_owned),
-            client: c.inner.clone(),
             driver: Mutex::new(driver),
         })
     }
@@ -339,7 +361,7 @@ impl Conversation {
                 Ok(done) => lock(&conv).commit(done),
                 Err(e) => Err(e),
             };
-            Ok(Ready::from(result.and_then(|r| encode(&r)).map(Some), c))
+            Ok(Ready::from(result.and_then(|r| encode(&r)).map(Some)))
         })
     }
 
@@ -360,7 +382,6 @@ impl Conversation {
         let turn = self.prepare_in(py, content)?;
         let driver = SharedTurnStream::new(turn, opts, self.inner.clone(), c.inner.clone());
         Ok(AsyncConversationStream {
-            client: c.inner.clone(),
             driver: Arc::new(tokio::sync::Mutex::new(driver)),
         })
     }
@@ -381,12 +402,11 @@ async fn finish(d: &mut SharedTurnStream) -> openai_core::Result<Option<Vec<u8>>
 pub struct ConversationStream {
     driver: Mutex<SharedTurnStream>,
     request_id: Option<String>,
-    client: openai_core::Client,
 }
 
 impl ConversationStream {
     fn err(&self, py: Python<'_>, e: Error) -> PyErr {
-        to_pyerr(py, &e, self.client.config().api_key().expose())
+        err(py, e)
     }
 
     /// Runs a step on the turn (see `now_or_wait`).
@@ -471,22 +491,22 @@ enum Ready {
     End,
     /// A committed reply (JSON), or `None`: the stream was closed before it completed.
     Reply(Option<Vec<u8>>),
-    Err(Error, openai_core::Client),
+    Err(Error),
 }
 
 impl Ready {
-    fn step(r: openai_core::Result<Option<String>>, client: openai_core::Client) -> Self {
+    fn step(r: openai_core::Result<Option<String>>) -> Self {
         match r {
             Ok(Some(t)) => Ready::Text(t),
             Ok(None) => Ready::End,
-            Err(e) => Ready::Err(e, client),
+            Err(e) => Ready::Err(e),
         }
     }
 
-    fn from(r: openai_core::Result<Option<Vec<u8>>>, client: openai_core::Client) -> Self {
+    fn from(r: openai_core::Result<Option<Vec<u8>>>) -> Self {
         match r {
             Ok(raw) => Ready::Reply(raw),
-            Err(e) => Ready::Err(e, client),
+            Err(e) => Ready::Err(e),
         }
     }
 }
@@ -502,7 +522,7 @@ impl<'py> IntoPyObject<'py> for Ready {
             Ready::End => Err(PyStopAsyncIteration::new_err(())),
             Ready::Reply(Some(raw)) => json_to_py(py, &raw, Root::ConversationReply),
             Ready::Reply(None) => Err(closed()),
-            Ready::Err(e, c) => Err(to_pyerr(py, &e, c.config().api_key().expose())),
+            Ready::Err(e) => Err(to_pyerr(py, &e)),
         }
     }
 }
@@ -514,7 +534,6 @@ type AsyncDriver = Arc<tokio::sync::Mutex<SharedTurnStream>>;
 #[pyclass(frozen, module = "openai_rs._native")]
 pub struct AsyncConversationStream {
     driver: AsyncDriver,
-    client: openai_core::Client,
 }
 
 impl AsyncConversationStream {
@@ -529,7 +548,7 @@ impl AsyncConversationStream {
         let rt = openai_core::blocking::runtime().ok()?;
         let _guard = rt.enter();
         let step = d.next_text().now_or_never()?;
-        Some(Ready::step(step, self.client.clone()))
+        Some(Ready::step(step))
     }
 }
 
@@ -544,10 +563,10 @@ impl AsyncConversationStream {
             let obj = ready.into_pyobject(py)?.unbind();
             return ReadyAwaitable::ready(py, obj);
         }
-        let (driver, client) = (self.driver.clone(), self.client.clone());
+        let driver = self.driver.clone();
         future_into_py(py, async move {
             let step = driver.lock().await.next_text().await;
-            Ok(Ready::step(step, client))
+            Ok(Ready::step(step))
         })
     }
 
@@ -585,9 +604,9 @@ impl AsyncConversationStream {
 
     /// Reads the rest of the stream; the awaitable yields the committed reply.
     fn get_final_reply<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (driver, client) = (self.driver.clone(), self.client.clone());
+        let driver = self.driver.clone();
         future_into_py(py, async move {
-            Ok(Ready::from(finish(&mut *driver.lock().await).await, client))
+            Ok(Ready::from(finish(&mut *driver.lock().await).await))
         })
     }
 }

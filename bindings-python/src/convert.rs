@@ -44,10 +44,14 @@ pub(crate) enum Root {
     ConversationReply,
     CallReport,
     ConversationUsage,
+    /// Any other class of [`ROOT_NAMES`], by index (see [`Root::named`]).
+    Named(u16),
     Any,
 }
 
-const ROOT_NAMES: [&str; 9] = [
+/// Every class a response can be built as. The first nine are the fixed [`Root`] variants, in
+/// order; the rest are reached by name from the declarative resources of the Python package.
+const ROOT_NAMES: [&str; 32] = [
     "ChatCompletion",
     "ChatCompletionChunk",
     "ImagesResponse",
@@ -57,7 +61,73 @@ const ROOT_NAMES: [&str; 9] = [
     "ConversationReply",
     "CallReport",
     "ConversationUsage",
+    "Response",
+    "ResponseStreamEvent",
+    "ResponseItem",
+    "ResponseItemList",
+    "ResponseDeleted",
+    "InputTokensCount",
+    "Page",
+    "FileObject",
+    "FileDeleted",
+    "FileList",
+    "Upload",
+    "UploadPart",
+    "Batch",
+    "BatchList",
+    "Transcription",
+    "Translation",
+    "ModerationCreateResponse",
+    "Completion",
+    "ChatCompletionDeleted",
+    "ChatCompletionStoreMessage",
+    "ChatCompletionList",
+    "ChatCompletionStoreMessageList",
+    "ModelDeleted",
 ];
+
+impl Root {
+    /// The root for a class name of `openai_rs.types`; an unknown name is a bug of the package.
+    pub(crate) fn named(name: &str) -> PyResult<Root> {
+        match ROOT_NAMES.iter().position(|n| *n == name) {
+            Some(i) if i >= 9 => Ok(Root::Named(i as u16)),
+            Some(i) => Ok(Root::named_fixed(i)),
+            None => Err(PyValueError::new_err(format!(
+                "no response class {name:?} in openai_rs.types"
+            ))),
+        }
+    }
+
+    fn named_fixed(i: usize) -> Root {
+        [
+            Root::ChatCompletion,
+            Root::ChatCompletionChunk,
+            Root::ImagesResponse,
+            Root::CreateEmbeddingResponse,
+            Root::Model,
+            Root::ModelsPage,
+            Root::ConversationReply,
+            Root::CallReport,
+            Root::ConversationUsage,
+        ][i]
+    }
+
+    fn index(self) -> Option<usize> {
+        Some(match self {
+            Root::ChatCompletion => 0,
+            Root::ChatCompletionChunk => 1,
+            Root::ImagesResponse => 2,
+            Root::CreateEmbeddingResponse => 3,
+            Root::Model => 4,
+            Root::ModelsPage => 5,
+            Root::ConversationReply => 6,
+            Root::CallReport => 7,
+            Root::ConversationUsage => 8,
+            Root::Named(i) => i as usize,
+            Root::Any => return None,
+        })
+    }
+}
 
 struct Field {
     name: String,
@@ -143,9 +213,9 @@ pub(crate) fn json_to_py<'py>(
     root: Root,
 ) -> PyResult<Bound<'py, PyAny>> {
     let t = table(py)?;
-    let node = match root {
-        Root::Any => Node::Any,
-        r => Node::Obj(t.roots[r as usize]),
+    let node = match root.index() {
+        Some(i) => Node::Obj(t.roots[i]),
+        None => Node::Any,
     };
     let ctx = Ctx {
         py,
@@ -413,4 +483,29 @@ pub(crate) fn dumps(obj: &Bound<'_, PyAny>, indent: Option<usize>) -> PyResult<S
     };
     let bytes = out.map_err(|e| PyValueError::new_err(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+#[cfg(test)]
+mod root_tests {
+    use super::*;
+
+    /// The stream's fixed roots point at the classes they name, and every fixed variant is
+    /// reachable by its name.
+    #[test]
+    fn named_roots() {
+        assert!(matches!(
+            Root::named("Response"),
+            Ok(r) if r.index() == crate::stream::RESPONSE.index()
+        ));
+        assert_eq!(
+            Root::named("ResponseStreamEvent")
+                .ok()
+                .and_then(Root::index),
+            Some(10)
+        );
+        for (i, name) in ROOT_NAMES.iter().enumerate() {
+            assert_eq!(Root::named(name).ok().and_then(Root::index), Some(i));
+        }
+        assert!(Root::named("NoSuchClass").is_err());
+    }
 }

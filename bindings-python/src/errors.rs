@@ -30,7 +30,6 @@ pub(crate) fn class_name(kind: ErrorKind, status: Option<u16>) -> &'static str {
         ErrorKind::StreamEvent => "APIStreamError",
         ErrorKind::StreamTruncated => "APIStreamTruncatedError",
         ErrorKind::Decode => "APIResponseDecodeError",
-        ErrorKind::ForkedProcess => "ClientForkedError",
         ErrorKind::NestedRuntime => "NestedRuntimeError",
         ErrorKind::ContextOverflow => "ContextWindowExceededError",
         ErrorKind::BudgetExceeded => "BudgetExceededError",
@@ -40,43 +39,34 @@ pub(crate) fn class_name(kind: ErrorKind, status: Option<u16>) -> &'static str {
 
 static FACTORY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// Replaces every occurrence of the API key (a server may echo it back) with `[REDACTED]`.
-fn scrub(s: &str, secret: &str) -> String {
-    if secret.len() >= 8 && s.contains(secret) {
-        s.replace(secret, "[REDACTED]")
-    } else {
-        s.to_owned()
-    }
-}
-
-/// The Python exception for a core error. `secret` is the client's API key, scrubbed from every
-/// text field in case a server echoed it.
-pub(crate) fn to_pyerr(py: Python<'_>, e: &Error, secret: &str) -> PyErr {
-    match build(py, e, secret) {
+/// The Python exception for a core error. The core already replaced the client's key in every
+/// text of the error (a server may echo it back), so nothing is scrubbed here.
+pub(crate) fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
+    match build(py, e) {
         Ok(err) => err,
         Err(err) => err,
     }
 }
 
-fn build(py: Python<'_>, e: &Error, secret: &str) -> PyResult<PyErr> {
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     let factory = FACTORY.get_or_try_init(py, || -> PyResult<_> {
         Ok(py
             .import("openai_rs._exceptions")?
             .getattr("_from_native")?
             .unbind())
     })?;
-    let body = e.body().map(|b| scrub(b, secret));
+    let body = e.body();
     let body_json = match &body {
         Some(b) if b.trim_start().starts_with(['{', '[']) => {
             crate::convert::json_to_py(py, b.as_bytes(), crate::convert::Root::Any).ok()
         }
         _ => None,
     };
-    let headers = PyList::new(py, e.headers().iter().map(|(k, v)| (k, scrub(v, secret))))?;
-    let cause = std::error::Error::source(e).map(|s| scrub(&chain(s), secret));
+    let headers = PyList::new(py, e.headers().iter().map(|(k, v)| (k, v)))?;
+    let cause = std::error::Error::source(e).map(chain);
     let kw = PyDict::new(py);
     kw.set_item("kind", e.kind().name())?;
-    kw.set_item("message", scrub(e.message(), secret))?;
+    kw.set_item("message", e.message())?;
     kw.set_item("status", e.status())?;
     kw.set_item("body_text", body)?;
     kw.set_item("body_json", body_json)?;
@@ -126,7 +116,7 @@ pub(crate) fn _exception_class_for<'py>(
         .find(|k| k.name() == kind)
         .ok_or_else(|| PyValueError::new_err(format!("unknown error kind {kind:?}")))?;
     let err = Error::new(k, format!("synthetic {kind} error"));
-    let exc = to_pyerr(py, &err, "");
+    let exc = to_pyerr(py, &err);
     PyTuple::new(
         py,
         [

@@ -7,6 +7,9 @@
 //! - [`stream`]: `Stream` / `AsyncStream` over a core `ChatStream`;
 //! - [`conversation`]: `Conversation` and its streams over the core's `Conversation`, and
 //!   `count_tokens`;
+//! - [`endpoints`]: the generic call by operation id, and `Pager`;
+//! - [`bulk`]: `BulkRun`, the core's bulk runner watched from Python;
+//! - [`download`]: `Download`, a binary answer read in chunks;
 //! - [`convert`]: raw JSON bytes → response objects (one pass, schema-driven), Python → JSON;
 //! - [`errors`]: the one `ErrorKind` → exception class mapping;
 //! - [`runtime`]: blocking calls with the GIL released and Ctrl-C checks;
@@ -14,9 +17,12 @@
 //! - [`logbridge`]: the core's `log` records → Python `logging` (logger `openai_rs`).
 
 mod aio;
+mod bulk;
 mod client;
 mod conversation;
 mod convert;
+mod download;
+mod endpoints;
 mod errors;
 mod logbridge;
 mod runtime;
@@ -29,6 +35,8 @@ mod _native {
     #[pymodule_export]
     use crate::aio::{AbortOnCancel, LoopBridge};
     #[pymodule_export]
+    use crate::bulk::{Answer, BulkRun};
+    #[pymodule_export]
     use crate::client::{Client, Secret};
     #[pymodule_export]
     use crate::conversation::{
@@ -36,6 +44,10 @@ mod _native {
     };
     #[pymodule_export]
     use crate::convert::dumps;
+    #[pymodule_export]
+    use crate::download::Download;
+    #[pymodule_export]
+    use crate::endpoints::Pager;
     #[pymodule_export]
     use crate::errors::{_error_kinds, _exception_class_for};
     #[pymodule_export]

@@ -1,4 +1,6 @@
-//! `Stream` and `AsyncStream`: chat completion chunks from a core `ChatStream`.
+//! `Stream` and `AsyncStream`: chat completion chunks from a core `ChatStream`, or responses
+//! events from a core `ResponsesStream` (one Python class for both, as the official SDK's
+//! `Stream[T]`).
 //!
 //! Both first try to take the next chunk without waiting (it is often already buffered: one TCP
 //! read carries several events), which costs no GIL release and, for `AsyncStream`, no trip
@@ -8,7 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use openai_core::{ChatCompletionChunk, ChatStream};
+use openai_core::{ChatStream, EventStream, ResponsesStream};
 use pyo3::exceptions::{PyRuntimeError, PyStopAsyncIteration};
 use pyo3::prelude::*;
 
@@ -17,46 +19,109 @@ use crate::convert::{Root, json_to_py};
 use crate::errors::to_pyerr;
 use crate::runtime::{ReadyAwaitable, now_or_wait, wait_detached, with_async_lock};
 
-type Item = Option<openai_core::Result<(ChatCompletionChunk, String)>>;
+/// The raw JSON of the next item (chunk or event) and the class to build it as.
+type Item = Option<openai_core::Result<(String, Root)>>;
 
-/// Polls the next chunk once, without waiting. `None` means "not ready yet".
-fn poll_now(s: &mut ChatStream) -> Option<Item> {
-    openai_core::blocking::poll_once(s.next_with_raw())
+/// What a stream reads from.
+pub(crate) enum Source {
+    Chat(ChatStream),
+    Responses(ResponsesStream),
+    /// Any operation's event stream (either dialect), each event built as the given class.
+    Events(EventStream, Root),
 }
 
-fn item_to_py<'py>(
-    py: Python<'py>,
-    item: Item,
-    client: &openai_core::Client,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    match item {
-        None => Ok(None),
-        Some(Ok((_, raw))) => json_to_py(py, raw.as_bytes(), Root::ChatCompletionChunk).map(Some),
-        Some(Err(e)) => Err(to_pyerr(py, &e, client.config().api_key().expose())),
+impl Source {
+    async fn next_raw(&mut self) -> Item {
+        match self {
+            Source::Chat(s) => s
+                .next_with_raw()
+                .await
+                .map(|r| r.map(|(_, raw)| (raw, Root::ChatCompletionChunk))),
+            Source::Responses(s) => s
+                .next_event()
+                .await
+                .map(|r| r.map(|e| (e.raw, RESPONSE_EVENT))),
+            Source::Events(s, root) => {
+                let root = *root;
+                s.next_event().await.map(|r| r.map(|e| (e.raw, root)))
+            }
+        }
+    }
+
+    fn request_id(&self) -> Option<String> {
+        match self {
+            Source::Chat(s) => s.request_id(),
+            Source::Responses(s) => s.request_id(),
+            Source::Events(s, _) => s.request_id(),
+        }
+        .map(str::to_owned)
+    }
+
+    /// The response headers (kept by generic event streams only; the typed ones keep the
+    /// request id alone).
+    fn headers(&self) -> Vec<(String, String)> {
+        match self {
+            Source::Events(s, _) => crate::client::header_pairs(s.headers().iter()),
+            _ => Vec::new(),
+        }
+    }
+
+    /// What the stream assembled: a `ChatCompletion`, or the `Response` snapshot.
+    fn final_json(&self) -> (Vec<u8>, Root) {
+        match self {
+            Source::Chat(s) => (
+                serde_json::to_vec(&s.completion()).unwrap_or_default(),
+                Root::ChatCompletion,
+            ),
+            Source::Responses(s) => (
+                serde_json::to_vec(s.accumulator().snapshot()).unwrap_or_default(),
+                RESPONSE,
+            ),
+            // A generic stream assembles nothing: its final value is `None`.
+            Source::Events(..) => (b"null".to_vec(), Root::Any),
+        }
     }
 }
 
-/// The accumulated completion of a stream, as a `ChatCompletion` object.
-fn completion_to_py<'py>(py: Python<'py>, s: &ChatStream) -> PyResult<Bound<'py, PyAny>> {
-    let raw = serde_json::to_vec(&s.completion())
-        .map_err(|e| PyRuntimeError::new_err(format!("cannot encode the completion: {e}")))?;
-    json_to_py(py, &raw, Root::ChatCompletion)
+/// `ROOT_NAMES` indices of `Response` and `ResponseStreamEvent` (checked by a test).
+pub(crate) const RESPONSE: Root = Root::Named(9);
+const RESPONSE_EVENT: Root = Root::Named(10);
+
+/// Polls the next item once, without waiting. `None` means "not ready yet".
+fn poll_now(s: &mut Source) -> Option<Item> {
+    openai_core::blocking::poll_once(s.next_raw())
 }
 
-/// A synchronous stream of `ChatCompletionChunk`s: an iterator and a context manager.
+fn item_to_py<'py>(py: Python<'py>, item: Item) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match item {
+        None => Ok(None),
+        Some(Ok((raw, root))) => json_to_py(py, raw.as_bytes(), root).map(Some),
+        Some(Err(e)) => Err(to_pyerr(py, &e)),
+    }
+}
+
+/// The accumulated reply of a stream, as a `ChatCompletion` or `Response` object.
+fn final_to_py<'py>(py: Python<'py>, s: &Source) -> PyResult<Bound<'py, PyAny>> {
+    let (raw, root) = s.final_json();
+    json_to_py(py, &raw, root)
+}
+
+/// A synchronous stream of `ChatCompletionChunk`s or `ResponseStreamEvent`s: an iterator and a
+/// context manager.
 #[pyclass(frozen, module = "openai_rs._native")]
 pub struct Stream {
-    inner: Mutex<Option<ChatStream>>,
+    inner: Mutex<Option<Source>>,
     request_id: Option<String>,
-    client: openai_core::Client,
+    headers: Vec<(String, String)>,
 }
 
 impl Stream {
-    pub(crate) fn new(s: ChatStream, client: openai_core::Client) -> Self {
+    pub(crate) fn new(s: impl Into<Source>) -> Self {
+        let s = s.into();
         Stream {
-            request_id: s.request_id().map(str::to_owned),
+            request_id: s.request_id(),
+            headers: s.headers(),
             inner: Mutex::new(Some(s)),
-            client,
         }
     }
 
@@ -70,9 +135,7 @@ impl Stream {
             },
             |g| match g.as_mut() {
                 None => Ok(None),
-                Some(s) => {
-                    wait_detached(s.next_with_raw()).map(|r| r.unwrap_or_else(|e| Some(Err(e))))
-                }
+                Some(s) => wait_detached(s.next_raw()).map(|r| r.unwrap_or_else(|e| Some(Err(e)))),
             },
         )
     }
@@ -86,7 +149,7 @@ impl Stream {
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         let item = self.next_item(py)?;
-        item_to_py(py, item, &self.client)
+        item_to_py(py, item)
     }
 
     /// Closes the connection; the iterator then ends.
@@ -110,12 +173,30 @@ impl Stream {
         self.request_id.clone()
     }
 
-    /// Reads the rest of the stream and returns the whole reply as a `ChatCompletion`.
+    /// The response headers as `(name, value)` pairs (empty for the typed chat and responses
+    /// streams, which keep only the request id).
+    #[getter]
+    fn headers(&self) -> Vec<(String, String)> {
+        self.headers.clone()
+    }
+
+    /// Reads the rest of the stream and returns the whole reply (a `ChatCompletion`, or the
+    /// `Response` of a responses stream).
     fn get_final_completion<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         while let Some(_chunk) = self.__next__(py)? {}
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         match g.as_ref() {
-            Some(s) => completion_to_py(py, s),
+            Some(s) => final_to_py(py, s),
+            None => Err(PyRuntimeError::new_err("the stream was closed")),
+        }
+    }
+
+    /// The reply assembled so far, without reading further (the `Response` snapshot of a
+    /// responses stream).
+    fn current_snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match g.as_ref() {
+            Some(s) => final_to_py(py, s),
             None => Err(PyRuntimeError::new_err("the stream was closed")),
         }
     }
@@ -124,7 +205,6 @@ impl Stream {
 /// One `__anext__` result, converted on the event loop's thread.
 struct AsyncItem {
     item: Item,
-    client: openai_core::Client,
 }
 
 impl<'py> IntoPyObject<'py> for AsyncItem {
@@ -133,30 +213,43 @@ impl<'py> IntoPyObject<'py> for AsyncItem {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match item_to_py(py, self.item, &self.client)? {
+        match item_to_py(py, self.item)? {
             Some(obj) => Ok(obj),
             None => Err(PyStopAsyncIteration::new_err(())),
         }
     }
 }
 
-type Shared = Arc<tokio::sync::Mutex<Option<ChatStream>>>;
+type Shared = Arc<tokio::sync::Mutex<Option<Source>>>;
 
 /// An asynchronous stream of `ChatCompletionChunk`s: an async iterator and async context manager.
 #[pyclass(frozen, module = "openai_rs._native")]
 pub struct AsyncStream {
     inner: Shared,
     request_id: Option<String>,
-    client: openai_core::Client,
+    headers: Vec<(String, String)>,
 }
 
 impl AsyncStream {
-    pub(crate) fn new(s: ChatStream, client: openai_core::Client) -> Self {
+    pub(crate) fn new(s: impl Into<Source>) -> Self {
+        let s = s.into();
         AsyncStream {
-            request_id: s.request_id().map(str::to_owned),
+            request_id: s.request_id(),
+            headers: s.headers(),
             inner: Arc::new(tokio::sync::Mutex::new(Some(s))),
-            client,
         }
+    }
+}
+
+impl From<ChatStream> for Source {
+    fn from(s: ChatStream) -> Source {
+        Source::Chat(s)
+    }
+}
+
+impl From<ResponsesStream> for Source {
+    fn from(s: ResponsesStream) -> Source {
+        Source::Responses(s)
     }
 }
 
@@ -174,21 +267,20 @@ impl AsyncStream {
             };
             if let Some(item) = ready {
                 drop(g);
-                return match item_to_py(py, item, &self.client)? {
+                return match item_to_py(py, item)? {
                     Some(obj) => ReadyAwaitable::ready(py, obj.unbind()),
                     None => Err(PyStopAsyncIteration::new_err(())),
                 };
             }
         }
         let inner = self.inner.clone();
-        let client = self.client.clone();
         future_into_py(py, async move {
             let mut g = inner.lock().await;
             let item = match g.as_mut() {
                 None => None,
-                Some(s) => s.next_with_raw().await,
+                Some(s) => s.next_raw().await,
             };
-            Ok(AsyncItem { item, client })
+            Ok(AsyncItem { item })
         })
     }
 
@@ -217,31 +309,36 @@ impl AsyncStream {
         self.request_id.clone()
     }
 
+    /// The response headers as `(name, value)` pairs (empty for the typed chat and responses
+    /// streams, which keep only the request id).
+    #[getter]
+    fn headers(&self) -> Vec<(String, String)> {
+        self.headers.clone()
+    }
+
     /// Reads the rest of the stream; the awaitable yields the whole reply as a `ChatCompletion`.
     fn get_final_completion<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let inner = self.inner.clone();
-        let client = self.client.clone();
         future_into_py(py, async move {
             let mut g = inner.lock().await;
             let Some(s) = g.as_mut() else {
                 return Ok(Final::Closed);
             };
-            while let Some(item) = s.next_with_raw().await {
+            while let Some(item) = s.next_raw().await {
                 if let Err(e) = item {
-                    return Ok(Final::Err(e, client));
+                    return Ok(Final::Err(e));
                 }
             }
-            Ok(Final::Done(
-                serde_json::to_vec(&s.completion()).unwrap_or_default(),
-            ))
+            let (raw, root) = s.final_json();
+            Ok(Final::Done(raw, root))
         })
     }
 }
 
 enum Final {
-    Done(Vec<u8>),
+    Done(Vec<u8>, Root),
     Closed,
-    Err(openai_core::Error, openai_core::Client),
+    Err(openai_core::Error),
 }
 
 impl<'py> IntoPyObject<'py> for Final {
@@ -251,9 +348,9 @@ impl<'py> IntoPyObject<'py> for Final {
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self {
-            Final::Done(raw) => json_to_py(py, &raw, Root::ChatCompletion),
+            Final::Done(raw, root) => json_to_py(py, &raw, root),
             Final::Closed => Err(PyRuntimeError::new_err("the stream was closed")),
-            Final::Err(e, c) => Err(to_pyerr(py, &e, c.config().api_key().expose())),
+            Final::Err(e) => Err(to_pyerr(py, &e)),
         }
     }
 }

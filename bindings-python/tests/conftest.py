@@ -131,6 +131,15 @@ def module_settings():
 MSG = [{"role": "user", "content": "Hello!"}]
 
 
+def sigint_default() -> None:
+    """``preexec_fn`` for a child that a test interrupts with SIGINT: a shell without job
+    control starts background jobs with SIGINT ignored, and a child inherits that (CI runners
+    launched that way made the Ctrl-C tests fail for want of a signal)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

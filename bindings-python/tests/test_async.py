@@ -82,16 +82,27 @@ async def test_concurrency_on_one_client(aclient, test_id):
     assert time.monotonic() - t0 < 1.5
 
 
-async def test_cancelling_a_request(aclient, test_id):
+async def test_cancelling_a_request(aclient, mock, test_id):
+    """Cancelling the task drops the native request: the server sees the connection close while
+    it is still holding the answer back, and no retry follows."""
     task = asyncio.ensure_future(
         aclient.chat.completions.create(
             model="m", messages=MSG, extra_headers=fault(test_id, "delay-headers=5000")
         )
     )
     await asyncio.sleep(0.2)
+    (entry,) = mock.journal(test_id)
+    assert entry["hangup_ms"] is None  # in flight, held by the server
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    t0 = time.monotonic()
+    while mock.journal(test_id)[0]["hangup_ms"] is None:
+        assert time.monotonic() - t0 < 1.0, "the native request outlived the cancelled task"
+        await asyncio.sleep(0.01)
+    # A retry would come after the first backoff (0.375-0.5 s); wait past it.
+    await asyncio.sleep(1.0)
+    assert len(mock.journal(test_id)) == 1
 
 
 async def test_cancel_mid_anext_then_close(aclient, test_id):

@@ -101,7 +101,6 @@ def test_every_error_kind_maps_to_its_own_class():
         "stream_event": openai_rs.APIStreamError,
         "stream_truncated": openai_rs.APIStreamTruncatedError,
         "decode": openai_rs.APIResponseDecodeError,
-        "forked_process": openai_rs.ClientForkedError,
         "nested_runtime": openai_rs.NestedRuntimeError,
         "context_overflow": openai_rs.ContextWindowExceededError,
         "budget_exceeded": openai_rs.BudgetExceededError,

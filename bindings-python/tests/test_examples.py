@@ -40,6 +40,38 @@ EXPECTED = {
         "You said: Count to five.",
     ],
     "legacy_stream.py": ["You said: Tell me a short joke.", "error: 404 model_not_found"],
+    "files_and_batches.py": [
+        "uploaded: requests.jsonl",
+        "batch: validating",
+        "batch: completed | requests left: 9999",
+        "done: 3 of 3 succeeded, 0 failed",
+        "q1: What is the capital of France? -> You said: What is the capital of France?",
+        "q2: What is 2 + 2? -> You said: What is 2 + 2?",
+        "q3: Name a prime number. -> You said: Name a prime number.",
+        "input file still listed: False",
+    ],
+    "structured_outputs.py": [
+        "chat parsed: CalendarEvent You said: Alice and Bob are going to a science fair",
+        "responses parsed: CalendarEvent",
+        "tool: GetWeather city='Paris'",
+    ],
+    "bulk.py": [
+        "first run: 20 ok, 0 failed, 0 skipped",
+        "q0: You said: What is 0 + 0?",
+        "second run: 0 ok, 20 skipped",
+        "output lines: 20",
+    ],
+    "azure.py": [
+        "key: You said: Hello from Azure!",
+        "token: You said: Two?",
+        "token provider called: 2 times",
+    ],
+    "responses.py": [
+        "output_text: You said: Explain recursion in one sentence. [instructions]",
+        "streamed: You said: Explain recursion in one sentence.\nfinal status: completed",
+        "function call: get_weather {'input': 'What is the weather in Paris?'}",
+        "answer: Tool result: sunny, 21 C",
+    ],
 }
 
 
@@ -55,6 +87,9 @@ def run(
         "OPENAI_BASE_URL": base_url,
         "OPENAI_API_KEY": "sk-mock-key",
         "CUSTOM_ENV_NAME": "sk-mock-custom",
+        "AZURE_OPENAI_ENDPOINT": base_url.rsplit("/v1", 1)[0],
+        "AZURE_OPENAI_API_KEY": "az-mock-key",
+        "OPENAI_API_VERSION": "2024-10-21",
         "PYTHONIOENCODING": "utf-8",
         **(extra_env or {}),
     }

@@ -89,11 +89,16 @@ def test_dumps(completion):
     d = completion.to_dict()
     assert type(d) is dict and type(d["choices"][0]) is dict
     assert type(d["choices"][0]["message"]) is dict
-    assert completion.model_dump() == d
+    # pydantic's model_dump: the fields the server left out as None, unless exclude_unset.
+    assert completion.model_dump(exclude_unset=True) == d
+    full = completion.model_dump()
+    assert full["choices"][0]["message"]["tool_calls"] is None
+    assert "tool_calls" not in d["choices"][0]["message"]
     assert json.loads(completion.to_json()) == d
     assert "\n" in completion.to_json()  # indent=2 by default, like the official to_json
     assert "\n" not in completion.model_dump_json()
-    assert json.loads(completion.model_dump_json()) == d
+    assert json.loads(completion.model_dump_json()) == full
+    assert json.loads(completion.model_dump_json(exclude_unset=True)) == d
     assert json.loads(json.dumps(completion)) == d  # a dict subclass: json.dumps just works
     assert "refusal" not in completion.choices[0].message.to_dict(exclude_none=True)
 
@@ -108,7 +113,9 @@ def test_equality(client, completion):
     again = client.chat.completions.create(model="gpt-4o", messages=MSG)
     assert completion.choices[0].message == again.choices[0].message
     assert completion.choices[0].message == {k: v for k, v in again.choices[0].message.items()}
-    assert completion != again or completion["id"] == again["id"]
+    assert completion["id"] != again["id"]  # the mock numbers its completions
+    assert completion != again
+    assert completion == json.loads(json.dumps(completion))  # equal content compares equal
 
 
 def test_pickle_and_copy_round_trip(completion):

@@ -85,42 +85,68 @@ def test_x1_canary_never_reaches_logs_or_errors(base_url, canary, caplog, test_i
             assert canary not in text, (type(e), text)
 
 
-def test_x1_a_server_echoing_the_key_is_scrubbed(canary):
-    """A server (or proxy) that echoes the key back in an error body: the key is replaced with
-    [REDACTED] in every field of the exception."""
-    import http.server
-    import threading
+def _texts(e: BaseException) -> list[str]:
+    """Everything an exception shows: str, repr, args, every field, the cause."""
+    out = [str(e), repr(e), repr(e.args), str(e.__cause__), repr(e.__cause__)]
+    for attr in ("message", "body", "code", "param", "type", "request_id"):
+        out.append(repr(getattr(e, attr, None)))
+    response = getattr(e, "response", None)
+    if response is not None:
+        out += [response.text, repr(dict(response.headers))]
+    return out
 
-    class Echo(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers["content-length"]))
-            key = self.headers["authorization"].split()[-1]
-            message = "Incorrect API key provided: " + key
-            body = ('{"error": {"message": "' + message + '", "code": "invalid_api_key"}}').encode()
-            self.send_response(401)
-            self.send_header("content-type", "application/json")
-            self.send_header("x-echo", key)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.HTTPServer(("127.0.0.1", 0), Echo)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        c = openai_rs.OpenAI(api_key=canary, base_url=f"http://127.0.0.1:{srv.server_port}/v1")
+def test_x1_a_server_echoing_the_key_is_scrubbed(base_url, canary, caplog, test_id):
+    """The mock's echo-key fault quotes `Authorization: Bearer <key>` back in the error's message,
+    type, param, code, body and a header, as a JSON error and as both SSE error-event forms. The
+    core replaces the key with [REDACTED] everywhere; this binding adds nothing of its own."""
+    caplog.set_level(logging.DEBUG, logger="openai_rs")
+    c = openai_rs.OpenAI(api_key=canary, base_url=base_url, max_retries=0)
+    copy_key = f"sk-test-COPY-{uuid.uuid4().hex}"
+    copy = c.with_options(api_key=copy_key)
+    errors: list[BaseException] = []
+    for client in (c, copy):
         with pytest.raises(openai_rs.AuthenticationError) as ei:
-            c.chat.completions.create(model="m", messages=MSG)
-    finally:
-        srv.shutdown()
-        srv.server_close()
-    e = ei.value
-    assert "[REDACTED]" in str(e)
-    for text in (str(e), repr(e.args), repr(e.body), e.response.text, repr(dict(e.headers))):
-        assert canary not in text
+            client.chat.completions.create(
+                model="m", messages=MSG, extra_headers=fault(test_id, "echo-key")
+            )
+        errors.append(ei.value)
+    for how in ("echo-key", "echo-key=event"):
+        with pytest.raises(openai_rs.APIStreamError) as ei:
+            for _ in c.chat.completions.create(
+                model="m", messages=MSG, stream=True, extra_headers=fault(test_id, how)
+            ):
+                pass
+        errors.append(ei.value)
+
+    async def in_async() -> None:
+        a = openai_rs.AsyncOpenAI(api_key=canary, base_url=base_url, max_retries=0)
+        with pytest.raises(openai_rs.AuthenticationError) as ei:
+            await a.chat.completions.create(
+                model="m", messages=MSG, extra_headers=fault(test_id, "echo-key")
+            )
+        errors.append(ei.value)
+        with pytest.raises(openai_rs.APIStreamError) as ei:
+            s = await a.chat.completions.create(
+                model="m", messages=MSG, stream=True, extra_headers=fault(test_id, "echo-key")
+            )
+            async for _ in s:
+                pass
+        errors.append(ei.value)
+        await a.close()
+
+    import asyncio
+
+    asyncio.run(in_async())
+    assert len(errors) == 6
+    for e in errors:
+        # The echo reached the client: the marker sits where the key was, in every field.
+        assert "Bearer [REDACTED]" in str(e.param), (type(e), e.param)
+        assert "[REDACTED]" in str(e.code) and "[REDACTED]" in str(e.type)
+        for text in _texts(e):
+            assert canary not in text and copy_key not in text, (type(e), text)
+    assert errors[0].response.headers["x-echo-authorization"] == "Bearer [REDACTED]"
+    assert_safe([r for r in caplog.records if r.name.startswith("openai_rs")], canary)
 
 
 def test_x2_repr_str_pickle_never_show_the_key(base_url, canary):
@@ -183,7 +209,9 @@ def test_x5_tls_is_verified_by_default(tls_mock, test_id):
     c = openai_rs.OpenAI(api_key="k", base_url=tls_mock.url, max_retries=0)
     with pytest.raises(openai_rs.APIConnectionError) as ei:
         c.chat.completions.create(model="m", messages=MSG, extra_headers={"x-test-id": test_id})
-    assert "certificate" in (str(ei.value) + str(ei.value.__cause__)).lower()
+    # A certificate rejection, not any connection failure (refused, reset, timeout).
+    assert type(ei.value) is openai_rs.APIConnectionError and ei.value.kind == "connection"
+    assert "invalid peer certificate" in str(ei.value), str(ei.value)
     assert tls_mock.journal(test_id) == []  # the request (and key) never reached the server
 
 
@@ -202,8 +230,23 @@ def test_x5_wrong_hostname_is_rejected_even_with_the_ca(tls_mock, test_id):
         c = openai_rs.OpenAI(
             api_key="k", base_url=url, max_retries=0, ca_file=str(CERTS / "ca.pem")
         )
-        with pytest.raises(openai_rs.APIConnectionError):
+        with pytest.raises(openai_rs.APIConnectionError) as ei:
             c.chat.completions.create(model="m", messages=MSG, extra_headers={"x-test-id": test_id})
+        # Rejected for the name, with the CA trusted: the certificate check itself failed.
+        assert type(ei.value) is openai_rs.APIConnectionError and ei.value.kind == "connection"
+        assert 'certificate not valid for name "127.0.0.2"' in str(ei.value), str(ei.value)
+        # Nothing was sent (the journal is read trusting the CA but not the name, on purpose).
+        import json
+        import ssl
+        import urllib.request
+
+        ctx = ssl.create_default_context(cafile=str(CERTS / "ca.pem"))
+        ctx.check_hostname = False
+        root = m.url.rsplit("/v1", 1)[0]
+        with urllib.request.urlopen(
+            f"{root}/__mock/journal?test_id={test_id}", timeout=5, context=ctx
+        ) as r:
+            assert json.load(r) == []
     finally:
         m.stop()
 

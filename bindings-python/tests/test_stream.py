@@ -151,15 +151,25 @@ def test_status_error_on_a_stream_request(client, test_id):
 def test_stream_shared_by_threads_is_safe(client, test_id):
     import threading
 
+    # What one reader gets from the same stream: every chunk, each exactly once.
+    alone = [
+        c.choices[0].delta.content if c.choices else None
+        for c in stream(client, test_id + "-1", "events=200")
+    ]
     s = stream(client, test_id, "events=200")
-    counts = []
+    got: list[list] = []
 
     def reader():
-        counts.append(sum(1 for _ in s))
+        mine = [c.choices[0].delta.content if c.choices else None for c in s]
+        got.append(mine)
 
     threads = [threading.Thread(target=reader) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(10)
-    assert sum(counts) >= 200
+    assert not any(t.is_alive() for t in threads), "a reader is stuck"
+    assert len(got) == 4  # every reader returned (none raised)
+    # Shared, not duplicated or lost: the readers' chunks together are exactly one stream's.
+    assert sum(len(m) for m in got) == len(alone) >= 202
+    assert sorted(map(repr, (x for m in got for x in m))) == sorted(map(repr, alone))

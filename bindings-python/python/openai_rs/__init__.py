@@ -12,7 +12,9 @@ openai_rs.chat.completions.create(...)``).
 
 Beyond the official API: ``Conversation(client, ...)`` (``AsyncConversation``) keeps a chat's
 history, fits it into the context window, and tracks usage, cost and a budget;
-``count_tokens(text_or_messages, model)`` counts tokens offline.
+``count_tokens(text_or_messages, model)`` counts tokens offline; ``client.bulk(requests_or_jsonl,
+output=..., rpm=..., tpm=...)`` runs many requests under a rate limit into a resumable Batch API
+style JSONL file (``python -m openai_rs bulk IN OUT`` from a shell).
 
 v0: module settings ``api_key``, ``api_base``, ``organization``, ``proxy`` (honoured: a URL, or a
 ``{"http": ..., "https": ...}`` dict, ``http://`` or ``socks5://``), ``ChatCompletion.create`` /
@@ -25,6 +27,7 @@ import os as _os
 
 from . import _native
 from ._client import AsyncOpenAI, AsyncStream, OpenAI, Stream, Timeout
+from ._client_util import DefaultAsyncHttpxClient, DefaultHttpxClient, HttpClientNotUsedWarning
 from ._conversation import (
     AsyncConversation,
     AsyncConversationStream,
@@ -45,7 +48,6 @@ from ._exceptions import (
     BadRequestError,
     BudgetExceededError,
     ClientConfigError,
-    ClientForkedError,
     ConflictError,
     ContentFilterFinishReasonError,
     ContextWindowExceededError,
@@ -68,12 +70,22 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from . import _client, _resources
     from . import error as error
     from . import types as types
+    from ._azure import AsyncAzureOpenAI as AsyncAzureOpenAI
+    from ._azure import AzureOpenAI as AzureOpenAI
+    from ._bulk import BulkResult as BulkResult
+    from ._bulk import BulkResults as BulkResults
+    from ._legacy import Audio as Audio
     from ._legacy import ChatCompletion as ChatCompletion
+    from ._legacy import Completion as Completion
     from ._legacy import Embedding as Embedding
+    from ._legacy import File as File
     from ._legacy import Image as Image
     from ._legacy import Model as Model
+    from ._legacy import Moderation as Moderation
+    from ._parsing import pydantic_function_tool as pydantic_function_tool
 
 __version__: str = _native.__version__
 VERSION: str = __version__
@@ -89,28 +101,38 @@ __all__ = [
     "APIStreamError",
     "APIStreamTruncatedError",
     "APITimeoutError",
+    "AsyncAzureOpenAI",
     "AsyncConversation",
     "AsyncConversationStream",
     "AsyncOpenAI",
     "AsyncStream",
+    "Audio",
     "AuthenticationError",
+    "AzureOpenAI",
     "BadRequestError",
     "BudgetExceededError",
+    "BulkResult",
+    "BulkResults",
     "ChatCompletion",
     "ClientConfigError",
-    "ClientForkedError",
+    "Completion",
     "ConflictError",
     "ContentFilterFinishReasonError",
     "ContextWindowExceededError",
     "Conversation",
     "ConversationStream",
+    "DefaultAsyncHttpxClient",
+    "DefaultHttpxClient",
     "Embedding",
+    "File",
+    "HttpClientNotUsedWarning",
     "Image",
     "InternalClientError",
     "InternalServerError",
     "InvalidArgumentError",
     "LengthFinishReasonError",
     "Model",
+    "Moderation",
     "NestedRuntimeError",
     "NotFoundError",
     "NotGiven",
@@ -127,23 +149,31 @@ __all__ = [
     "__version__",
     "api_base",
     "api_key",
+    "audio",
     "base_url",
+    "batches",
     "chat",
+    "completions",
     "count_tokens",
     "default_headers",
     "default_query",
     "embeddings",
     "error",
+    "files",
     "images",
     "max_retries",
     "models",
+    "moderations",
     "not_given",
     "omit",
     "organization",
     "project",
     "proxy",
+    "pydantic_function_tool",
+    "responses",
     "timeout",
     "types",
+    "uploads",
 ]
 
 # ------------------------------------------------------------------ module-level client settings
@@ -215,22 +245,46 @@ class _ModuleResource:
         self._name = name
 
     def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            # Introspection (inspect, copy, stubtest) must not build the module client.
+            raise AttributeError(attr)
         return getattr(getattr(_module_client(), self._name), attr)
 
     def __repr__(self) -> str:
         return f"<openai_rs.{self._name} (module-level client)>"
 
 
-chat: Any = _ModuleResource("chat")
-images: Any = _ModuleResource("images")
-embeddings: Any = _ModuleResource("embeddings")
-models: Any = _ModuleResource("models")
+def _resource(name: str) -> Any:
+    return _ModuleResource(name)
+
+
+# Typed as the client's resources (what the proxies forward to), as the official module does.
+chat: _client.Chat = _resource("chat")
+images: _client.Images = _resource("images")
+embeddings: _client.Embeddings = _resource("embeddings")
+models: _client.Models = _resource("models")
+responses: _resources.Responses = _resource("responses")
+files: _resources.Files = _resource("files")
+uploads: _resources.Uploads = _resource("uploads")
+batches: _resources.Batches = _resource("batches")
+audio: _resources.Audio = _resource("audio")
+moderations: _resources.Moderations = _resource("moderations")
+completions: _resources.TextCompletions = _resource("completions")
 
 _LAZY = {
     "ChatCompletion": "_legacy",
     "Image": "_legacy",
     "Embedding": "_legacy",
     "Model": "_legacy",
+    "Completion": "_legacy",
+    "Moderation": "_legacy",
+    "File": "_legacy",
+    "Audio": "_legacy",
+    "AzureOpenAI": "_azure",
+    "BulkResult": "_bulk",
+    "BulkResults": "_bulk",
+    "AsyncAzureOpenAI": "_azure",
+    "pydantic_function_tool": "_parsing",
 }
 
 

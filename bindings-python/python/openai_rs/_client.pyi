@@ -4,30 +4,59 @@ At run time each method forwards its keyword arguments unchanged to the native l
 parameters not listed here (new API fields) are passed through too.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Generator, Iterable, Mapping
-from typing import Any, Literal, TypeAlias, overload
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Mapping
+from os import PathLike
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar, overload
 
 from typing_extensions import Self
 
+from ._bulk import BulkResults
+from ._chat_stream import AsyncChatCompletionStreamManager, ChatCompletionStreamManager
 from ._native import AsyncStream as AsyncStream
 from ._native import Client as _NativeClient
 from ._native import Stream as Stream
+from ._resources import (
+    AsyncAudio,
+    AsyncBatches,
+    AsyncFiles,
+    AsyncMessages,
+    AsyncModerations,
+    AsyncPaginator,
+    AsyncResponses,
+    AsyncTextCompletions,
+    AsyncUploads,
+    Audio,
+    Batches,
+    Files,
+    Moderations,
+    Responses,
+    StoredCompletions,
+    TextCompletions,
+    Uploads,
+    _Resource,
+)
 from .types import (
     ChatCompletion,
+    ChatCompletionDeleted,
     CreateEmbeddingResponse,
     ImagesResponse,
     Model,
+    ModelDeleted,
     ModelsPage,
     NotGiven,
+    ParsedChatCompletion,
 )
 
 __all__ = ["AsyncOpenAI", "AsyncStream", "OpenAI", "Stream", "Timeout"]
 
 _UNSET: Any
+_T = TypeVar("_T")
 
 class Timeout:
     connect: float | None
     read: float | None
+    write: float | None
+    pool: float | None
     stream_idle: float | None
     total: float | None
     def __init__(
@@ -38,9 +67,19 @@ class Timeout:
         read: float | NotGiven | None = ...,
         stream_idle: float | NotGiven | None = ...,
         total: float | None = None,
+        write: float | NotGiven | None = ...,
+        pool: float | NotGiven | None = ...,
     ) -> None: ...
 
-_Timeout: TypeAlias = float | Timeout | NotGiven | None
+class _TimeoutLike(Protocol):
+    """An ``httpx.Timeout`` (or anything with its ``connect`` / ``read`` seconds)."""
+
+    @property
+    def connect(self) -> float | None: ...
+    @property
+    def read(self) -> float | None: ...
+
+_Timeout: TypeAlias = float | Timeout | _TimeoutLike | NotGiven | None
 _Headers: TypeAlias = Mapping[str, str | Any] | None
 _Query: TypeAlias = Mapping[str, object] | None
 _Body: TypeAlias = Mapping[str, object] | None
@@ -60,11 +99,13 @@ def _native_kwargs(
     proxy: Any,
     ca_file: Any,
 ) -> dict[str, Any]: ...
+def _replace_defaults(
+    native: _NativeClient, headers: Any, set_headers: Any, query: Any, set_query: Any
+) -> _NativeClient: ...
 def _restore_native(kwargs: dict[str, Any]) -> _NativeClient: ...
 def _restore_client(cls: type[_BaseClient], native: _NativeClient) -> _BaseClient: ...
 
-class Completions:
-    def __init__(self, native: _NativeClient) -> None: ...
+class Completions(StoredCompletions):
     @overload
     def create(
         self,
@@ -164,6 +205,47 @@ class Completions:
         timeout: _Timeout = None,
         **params: Any,
     ) -> ChatCompletion | Stream: ...
+    @overload
+    def parse(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]] = ...,
+        model: str = ...,
+        response_format: type[_T],
+        tools: Iterable[Mapping[str, Any]] | NotGiven = ...,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **params: Any,
+    ) -> ParsedChatCompletion[_T]: ...
+    @overload
+    def parse(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]] = ...,
+        model: str = ...,
+        response_format: Mapping[str, Any] | NotGiven = ...,
+        tools: Iterable[Mapping[str, Any]] | NotGiven = ...,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **params: Any,
+    ) -> ParsedChatCompletion[Any]: ...
+    def stream(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]] = ...,
+        model: str = ...,
+        response_format: type | Mapping[str, Any] | NotGiven = ...,
+        tools: Iterable[Mapping[str, Any]] | NotGiven = ...,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **params: Any,
+    ) -> ChatCompletionStreamManager: ...
 
 class AsyncCompletions(Completions):
     @overload  # type: ignore[override]
@@ -203,16 +285,122 @@ class AsyncCompletions(Completions):
         timeout: _Timeout = None,
         **params: Any,
     ) -> Awaitable[ChatCompletion | AsyncStream]: ...
+    @overload  # type: ignore[override]
+    def parse(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]] = ...,
+        model: str = ...,
+        response_format: type[_T],
+        tools: Iterable[Mapping[str, Any]] | NotGiven = ...,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **params: Any,
+    ) -> Awaitable[ParsedChatCompletion[_T]]: ...
+    @overload
+    def parse(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]] = ...,
+        model: str = ...,
+        response_format: Mapping[str, Any] | NotGiven = ...,
+        tools: Iterable[Mapping[str, Any]] | NotGiven = ...,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **params: Any,
+    ) -> Awaitable[ParsedChatCompletion[Any]]: ...
+    def stream(  # type: ignore[override]
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]] = ...,
+        model: str = ...,
+        response_format: type | Mapping[str, Any] | NotGiven = ...,
+        tools: Iterable[Mapping[str, Any]] | NotGiven = ...,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **params: Any,
+    ) -> AsyncChatCompletionStreamManager: ...
+    messages: AsyncMessages  # type: ignore[assignment]
+    def retrieve(  # type: ignore[override]
+        self,
+        completion_id: str,
+        *,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+    ) -> Awaitable[ChatCompletion]: ...
+    def update(  # type: ignore[override]
+        self,
+        completion_id: str,
+        *,
+        metadata: Mapping[str, str] | None,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+    ) -> Awaitable[ChatCompletion]: ...
+    def list(  # type: ignore[override]
+        self,
+        *,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **query: Any,
+    ) -> AsyncPaginator[ChatCompletion]: ...
+    def delete(  # type: ignore[override]
+        self,
+        completion_id: str,
+        *,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+    ) -> Awaitable[ChatCompletionDeleted]: ...
 
-class Chat:
+_TYPED: dict[str, str]
+
+def _generic_create(
+    res: _Resource, op: str, stream: Any, params: dict[str, Any], opts: dict[str, Any]
+) -> Any: ...
+
+class Chat(_Resource):
     completions: Completions
-    def __init__(self, completions: Completions) -> None: ...
+    def __init__(self, native: _NativeClient, aio: bool = False, mode: int = 0) -> None: ...
 
 class AsyncChat(Chat):
     completions: AsyncCompletions
 
-class Images:
-    def __init__(self, native: _NativeClient) -> None: ...
+class Images(_Resource):
+    def edit(
+        self,
+        *,
+        image: Any,
+        prompt: str,
+        mask: Any = None,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **body: Any,
+    ) -> ImagesResponse: ...
+    def create_variation(
+        self,
+        *,
+        image: Any,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **body: Any,
+    ) -> ImagesResponse: ...
     def generate(
         self,
         *,
@@ -236,6 +424,28 @@ class Images:
     ) -> ImagesResponse: ...
 
 class AsyncImages(Images):
+    def edit(  # type: ignore[override]
+        self,
+        *,
+        image: Any,
+        prompt: str,
+        mask: Any = None,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **body: Any,
+    ) -> Awaitable[ImagesResponse]: ...
+    def create_variation(  # type: ignore[override]
+        self,
+        *,
+        image: Any,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+        **body: Any,
+    ) -> Awaitable[ImagesResponse]: ...
     def generate(  # type: ignore[override]
         self,
         *,
@@ -247,8 +457,7 @@ class AsyncImages(Images):
         **params: Any,
     ) -> Awaitable[ImagesResponse]: ...
 
-class Embeddings:
-    def __init__(self, native: _NativeClient) -> None: ...
+class Embeddings(_Resource):
     def create(
         self,
         *,
@@ -277,8 +486,16 @@ class AsyncEmbeddings(Embeddings):
         **params: Any,
     ) -> Awaitable[CreateEmbeddingResponse]: ...
 
-class Models:
-    def __init__(self, native: _NativeClient) -> None: ...
+class Models(_Resource):
+    def delete(
+        self,
+        model: str,
+        *,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+    ) -> ModelDeleted: ...
     def list(
         self,
         *,
@@ -304,6 +521,15 @@ class AsyncModelsPager:
     def __aiter__(self) -> AsyncIterator[Model]: ...
 
 class AsyncModels(Models):
+    def delete(  # type: ignore[override]
+        self,
+        model: str,
+        *,
+        extra_headers: _Headers = None,
+        extra_query: _Query = None,
+        extra_body: _Body = None,
+        timeout: _Timeout = None,
+    ) -> Awaitable[ModelDeleted]: ...
     def list(  # type: ignore[override]
         self,
         *,
@@ -324,12 +550,19 @@ class AsyncModels(Models):
 
 class _BaseClient:
     _native: _NativeClient
+    _aio: bool
+    responses: Responses
     chat: Chat
     images: Images
     embeddings: Embeddings
     models: Models
+    files: Files
+    uploads: Uploads
+    batches: Batches
+    audio: Audio
+    moderations: Moderations
+    completions: TextCompletions
     _chat_cls: type[Chat]
-    _completions_cls: type[Completions]
     _images_cls: type[Images]
     _embeddings_cls: type[Embeddings]
     _models_cls: type[Models]
@@ -346,7 +579,7 @@ class _BaseClient:
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
-        http_client: None = None,
+        http_client: object | None = None,
         _strict_response_validation: bool = False,
         proxy: str | Mapping[str, str] | None = None,
         ca_file: str | None = None,
@@ -378,10 +611,31 @@ class _BaseClient:
         default_query: Mapping[str, object] | None = None,
         proxy: str | Mapping[str, str] | None = None,
         ca_file: str | None = None,
-        http_client: None = None,
+        http_client: object | None = None,
+        webhook_secret: str | None = None,
+        websocket_base_url: str | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
     ) -> Any: ...
     copy = with_options
+    def _request(self, method: str, path: str, cast_to: Any, body: Any, options: Any) -> Any: ...
+    def get(self, path: str, *, cast_to: Any = ..., options: Any = None, **_: Any) -> Any: ...
+    def post(
+        self, path: str, *, cast_to: Any = ..., body: Any = None, options: Any = None, **_: Any
+    ) -> Any: ...
+    def patch(
+        self, path: str, *, cast_to: Any = ..., body: Any = None, options: Any = None, **_: Any
+    ) -> Any: ...
+    def put(
+        self, path: str, *, cast_to: Any = ..., body: Any = None, options: Any = None, **_: Any
+    ) -> Any: ...
+    def delete(
+        self, path: str, *, cast_to: Any = ..., body: Any = None, options: Any = None, **_: Any
+    ) -> Any: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
+
+def _cast(obj: Any, cast_to: Any) -> Any: ...
+async def _acast(awaitable: Any, cast_to: Any) -> Any: ...
 
 class OpenAI(_BaseClient):
     chat: Chat
@@ -401,18 +655,46 @@ class OpenAI(_BaseClient):
         default_query: Mapping[str, object] | None = None,
         proxy: str | Mapping[str, str] | None = None,
         ca_file: str | None = None,
-        http_client: None = None,
+        http_client: object | None = None,
+        webhook_secret: str | None = None,
+        websocket_base_url: str | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
     ) -> OpenAI: ...
     copy = with_options
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
+    def bulk(
+        self,
+        requests: str | PathLike[str] | Iterable[Mapping[str, Any]],
+        output: str | PathLike[str] | None = None,
+        *,
+        concurrency: int = 16,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        max_cost: float | None = None,
+        max_retries: int | None = None,
+        order: Literal["completed", "input"] = "completed",
+        progress: bool | Callable[[dict[str, Any]], None] | None = None,
+        collect: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> BulkResults: ...
 
 class AsyncOpenAI(_BaseClient):
     chat: AsyncChat
     images: AsyncImages
     embeddings: AsyncEmbeddings
     models: AsyncModels
+    responses: AsyncResponses
+    files: AsyncFiles
+    uploads: AsyncUploads
+    batches: AsyncBatches
+    audio: AsyncAudio
+    moderations: AsyncModerations
+    completions: AsyncTextCompletions
     def with_options(
         self,
         *,
@@ -426,9 +708,30 @@ class AsyncOpenAI(_BaseClient):
         default_query: Mapping[str, object] | None = None,
         proxy: str | Mapping[str, str] | None = None,
         ca_file: str | None = None,
-        http_client: None = None,
+        http_client: object | None = None,
+        webhook_secret: str | None = None,
+        websocket_base_url: str | None = None,
+        set_default_headers: Mapping[str, str] | None = None,
+        set_default_query: Mapping[str, object] | None = None,
     ) -> AsyncOpenAI: ...
     copy = with_options
     async def close(self) -> None: ...
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
+    async def bulk(
+        self,
+        requests: str | PathLike[str] | Iterable[Mapping[str, Any]],
+        output: str | PathLike[str] | None = None,
+        *,
+        concurrency: int = 16,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        max_cost: float | None = None,
+        max_retries: int | None = None,
+        order: Literal["completed", "input"] = "completed",
+        progress: bool | Callable[[dict[str, Any]], None] | None = None,
+        collect: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> BulkResults: ...

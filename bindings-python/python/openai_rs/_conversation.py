@@ -80,9 +80,11 @@ class _ConversationBase:
         budget_usd: float | None = None,
         encoding: str | None = None,
         prices: str | os.PathLike[str] | None = None,
+        api: str = "chat.completions",
         **params: Any,
     ) -> None:
         conv = _native.Conversation(model)
+        conv.api = api
         if params:
             conv.set_params(params)
         if system is not None:
@@ -157,6 +159,16 @@ class _ConversationBase:
     @budget_usd.setter
     def budget_usd(self, usd: float | None) -> None:
         self._conv.budget_usd = usd
+
+    @property
+    def api(self) -> str:
+        """``"chat.completions"`` (default) or ``"responses"``: the API the turns go over; the
+        history, trimming, usage and budget rules are the same either way."""
+        return self._conv.api
+
+    @api.setter
+    def api(self, api: str) -> None:
+        self._conv.api = api
 
     @property
     def encoding(self) -> str:

@@ -27,7 +27,7 @@ Raised from the native layer through one mapping on the core's error kind
     │   ├── ContextWindowExceededError            a conversation turn too large for the window
     │   └── BudgetExceededError                   a conversation call over its budget
     ├── ClientConfigError                         missing key, bad base URL / proxy / CA file
-    ├── ClientForkedError, NestedRuntimeError, InternalClientError (also RuntimeError)
+    ├── NestedRuntimeError, InternalClientError (also RuntimeError)
     └── LengthFinishReasonError, ContentFilterFinishReasonError
 
 Exception text never contains the API key.
@@ -54,7 +54,6 @@ __all__ = [
     "BadRequestError",
     "BudgetExceededError",
     "ClientConfigError",
-    "ClientForkedError",
     "ConflictError",
     "ContentFilterFinishReasonError",
     "ContextWindowExceededError",
@@ -284,10 +283,6 @@ class ClientConfigError(OpenAIError):
     """The client cannot be configured: missing API key, bad base URL, proxy or CA file."""
 
 
-class ClientForkedError(OpenAIError, RuntimeError):
-    """The client cannot be used in this (forked) process."""
-
-
 class NestedRuntimeError(OpenAIError, RuntimeError):
     """A blocking call was made where it would deadlock."""
 
@@ -297,16 +292,27 @@ class InternalClientError(OpenAIError, RuntimeError):
 
 
 class LengthFinishReasonError(OpenAIError):
+    """``parse`` / a chat stream: the answer was cut by the token limit, so it cannot be parsed;
+    ``completion`` is the completion as received."""
+
     def __init__(self, *, completion: Any = None) -> None:
-        super().__init__("Could not parse response content as the length limit was reached")
+        msg = "Could not parse response content as the length limit was reached"
+        usage = None if completion is None else completion.get("usage")
+        if usage:
+            msg += f" - {usage}"
+        super().__init__(msg)
         self.completion = completion
 
 
 class ContentFilterFinishReasonError(OpenAIError):
-    def __init__(self) -> None:
+    """``parse`` / a chat stream: the content filter stopped the answer; ``completion`` is the
+    completion as received (``None`` if not given)."""
+
+    def __init__(self, *, completion: Any = None) -> None:
         super().__init__(
             "Could not parse response content as the request was rejected by the content filter"
         )
+        self.completion = completion
 
 
 def _from_native(

@@ -18,7 +18,16 @@ if TYPE_CHECKING:
 
     from . import _native
 
-__all__ = ["ChatCompletion", "Embedding", "Image", "Model"]
+__all__ = [
+    "Audio",
+    "ChatCompletion",
+    "Completion",
+    "Embedding",
+    "File",
+    "Image",
+    "Model",
+    "Moderation",
+]
 
 _overrides: list[Any] = [None, None]  # [(native, key, base, org), client]
 
@@ -117,3 +126,118 @@ class Model:
     def retrieve(cls, id: str, **params: Any) -> Any:  # noqa: A002 - the v0 parameter name
         native, headers, t = _split(params)
         return native.models_retrieve(id, headers, None, t)
+
+
+def _resource(native: _native.Client, aio: bool = False) -> Any:
+    from ._resources import _Resource
+
+    return _Resource(native, aio)
+
+
+def _completion(params: dict[str, Any], aio: bool) -> Any:
+    native, headers, t = _split(params)
+    opts = {"extra_headers": headers, "timeout": t}
+    res = _resource(native, aio)
+    if params.pop("stream", False):
+        return res._stream("createCompletion", "Completion", opts, body=params)
+    return res._call("createCompletion", "Completion", opts, body=params)
+
+
+def _moderation(params: dict[str, Any], aio: bool) -> Any:
+    native, headers, t = _split(params)
+    opts = {"extra_headers": headers, "timeout": t}
+    res = _resource(native, aio)
+    return res._call("createModeration", "ModerationCreateResponse", opts, body=params)
+
+
+class Completion:
+    """``openai.Completion`` (v0): legacy text completions (``stream=True`` too)."""
+
+    @classmethod
+    def create(cls, **params: Any) -> Any:
+        return _completion(params, False)
+
+    @classmethod
+    def acreate(cls, **params: Any) -> Any:
+        return _completion(params, True)
+
+
+class Moderation:
+    """``openai.Moderation`` (v0)."""
+
+    @classmethod
+    def create(cls, **params: Any) -> Any:
+        return _moderation(params, False)
+
+    @classmethod
+    def acreate(cls, **params: Any) -> Any:
+        return _moderation(params, True)
+
+
+class File:
+    """``openai.File`` (v0): ``create(file=open(...), purpose=...)``, ``list()``,
+    ``retrieve(id)``, ``delete(id)``, ``download(id)`` (bytes)."""
+
+    @classmethod
+    def _files(cls, params: dict[str, Any]) -> Any:
+        from ._resources import Files
+
+        native, headers, t = _split(params)
+        return Files(native, False), {"extra_headers": headers, "timeout": t}
+
+    @classmethod
+    def create(cls, **params: Any) -> Any:
+        files, opts = cls._files(params)
+        # v0 took a user-given file name as `user_provided_filename`.
+        name = params.pop("user_provided_filename", None)
+        file = params.pop("file")
+        return files.create(file=(name, file) if name else file, **params, **opts)
+
+    @classmethod
+    def list(cls, **params: Any) -> Any:
+        files, opts = cls._files(params)
+        return files.list(**params, **opts)
+
+    @classmethod
+    def retrieve(cls, id: str, **params: Any) -> Any:  # noqa: A002 - the v0 parameter name
+        files, opts = cls._files(params)
+        return files.retrieve(id, **opts)
+
+    @classmethod
+    def delete(cls, sid: str, **params: Any) -> Any:
+        files, opts = cls._files(params)
+        return files.delete(sid, **opts)
+
+    @classmethod
+    def download(cls, id: str, **params: Any) -> bytes:  # noqa: A002 - the v0 parameter name
+        files, opts = cls._files(params)
+        return files.content(id, **opts).read()  # type: ignore[no-any-return]
+
+
+class Audio:
+    """``openai.Audio`` (v0): ``transcribe(model, file)``, ``translate(model, file)`` and their
+    async forms ``atranscribe`` / ``atranslate``."""
+
+    @classmethod
+    def _run(cls, which: str, model: str, file: Any, params: dict[str, Any], aio: bool) -> Any:
+        from ._resources import Audio as _Audio
+
+        native, headers, t = _split(params)
+        res = getattr(_Audio(native, aio), which)
+        return res.create(model=model, file=file, extra_headers=headers, timeout=t, **params)
+
+    @classmethod
+    def transcribe(cls, model: str, file: Any, **params: Any) -> Any:
+        return cls._run("transcriptions", model, file, params, False)
+
+    @classmethod
+    def translate(cls, model: str, file: Any, **params: Any) -> Any:
+        return cls._run("translations", model, file, params, False)
+
+    @classmethod
+    def atranscribe(cls, model: str, file: Any, **params: Any) -> Any:
+        return cls._run("transcriptions", model, file, params, True)
+
+    @classmethod
+    def atranslate(cls, model: str, file: Any, **params: Any) -> Any:
+        return cls._run("translations", model, file, params, True)

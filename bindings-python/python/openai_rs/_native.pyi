@@ -1,6 +1,6 @@
 """Stubs of the extension module `openai_rs._native` (checked by `mypy.stubtest`)."""
 
-from collections.abc import Awaitable, Generator, Mapping
+from collections.abc import Awaitable, Generator, Iterable, Mapping
 from os import PathLike
 from typing import Any, TypeAlias, final
 
@@ -14,12 +14,16 @@ from .types import (
 
 __all__ = [
     "AbortOnCancel",
+    "Answer",
     "AsyncConversationStream",
     "AsyncStream",
+    "BulkRun",
     "Client",
     "Conversation",
     "ConversationStream",
+    "Download",
     "LoopBridge",
+    "Pager",
     "ReadyAwaitable",
     "Secret",
     "Stream",
@@ -31,6 +35,58 @@ __all__ = [
     "dumps",
 ]
 __version__: str
+
+@final
+class Answer:
+    """A bulk row's answer as received; ``build()`` makes its response object."""
+
+    def build(self) -> Any: ...
+
+@final
+class BulkRun:
+    """A bulk run under way on the native runtime (see `OpenAI.bulk`)."""
+
+    def __new__(
+        cls,
+        client: Client,
+        requests: str | Iterable[Mapping[str, Any]],
+        output: str | PathLike[str] | None = None,
+        *,
+        concurrency: int = 16,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        max_cost: float | None = None,
+        max_retries: int | None = None,
+        input_order: bool = False,
+        collect: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> BulkRun: ...
+    @staticmethod
+    def batch_api(
+        client: Client,
+        requests: str | Iterable[Mapping[str, Any]],
+        *,
+        state_file: str | None = None,
+        poll_interval: float = 30.0,
+        completion_window: str | None = None,
+        max_lines: int = 50000,
+        max_bytes: int = 209715200,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> BulkRun: ...
+    def wait(self, timeout: float) -> bool: ...
+    @property
+    def done(self) -> bool: ...
+    def progress(self) -> dict[str, Any]: ...
+    def cancel(self) -> None: ...
+    def result(
+        self,
+    ) -> tuple[
+        list[tuple[int, str, Answer | None, Exception | None, int, str | None, int]], dict[str, Any]
+    ]: ...
 
 @final
 class Secret:
@@ -58,6 +114,7 @@ class Client:
         default_query: Mapping[str, object] | None = None,
         proxy: str | Mapping[str, str | None] | None = None,
         ca_file: str | None = None,
+        azure: Mapping[str, Any] | None = None,
     ) -> Client: ...
     def with_options(
         self,
@@ -76,8 +133,10 @@ class Client:
         default_query: Mapping[str, object] | None = None,
         proxy: str | Mapping[str, str | None] | None = None,
         ca_file: str | None = None,
+        azure: Mapping[str, Any] | None = None,
     ) -> Client: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
+    def set_credential(self, token: str) -> None: ...
     def expose_api_key(self) -> str: ...
     @property
     def base_url(self) -> str: ...
@@ -150,6 +209,105 @@ class Client:
         timeout: float | None = None,
         max_retries: int | None = None,
     ) -> Any: ...
+    def arequest(
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Awaitable[Any]: ...
+    def request_line(
+        self,
+        op: str,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        files: list[Any] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> tuple[str, str]: ...
+    def call(
+        self,
+        op: str,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        files: list[tuple[str, str | None, bytes | str, str | None]] | None = None,
+        cls: str | None = None,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        raw: bool = False,
+    ) -> Any: ...
+    def acall(
+        self,
+        op: str,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        files: list[tuple[str, str | None, bytes | str, str | None]] | None = None,
+        cls: str | None = None,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        raw: bool = False,
+    ) -> Awaitable[Any]: ...
+    def download(
+        self,
+        op: str,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        files: list[tuple[str, str | None, bytes | str, str | None]] | None = None,
+        aio: bool = False,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def call_stream(
+        self,
+        op: str,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: object = None,
+        files: list[tuple[str, str | None, bytes | str, str | None]] | None = None,
+        cls: str | None = None,
+        aio: bool = False,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def responses_stream(
+        self,
+        body: dict[str, Any],
+        aio: bool = False,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Any: ...
+    def pages(
+        self,
+        op: str,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        cls: str | None = None,
+        extra_headers: Mapping[str, Any] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Pager: ...
     def achat_completion(
         self,
         params: dict[str, Any],
@@ -213,7 +371,39 @@ class Stream:
     def __exit__(self, *_args: object) -> None: ...
     @property
     def request_id(self) -> str | None: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
     def get_final_completion(self) -> ChatCompletion: ...
+    def current_snapshot(self) -> Any: ...
+
+@final
+class Pager:
+    """The cursor behind every list: one request per page, on demand."""
+
+    def next_page(self, raw: bool = False) -> Any: ...
+    def anext_page(self, raw: bool = False) -> Awaitable[Any]: ...
+    def fork(self) -> Pager: ...
+    def has_next_page(self) -> bool: ...
+
+@final
+class Download:
+    """A binary answer being received, read in chunks."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def content_length(self) -> int | None: ...
+    @property
+    def retries_taken(self) -> int: ...
+    def read_chunk(self) -> bytes | None: ...
+    def aread_chunk(self) -> Awaitable[bytes | None]: ...
+    def write_to_file(self, path: str | PathLike[str]) -> int: ...
+    def awrite_to_file(self, path: str | PathLike[str]) -> Awaitable[int]: ...
+    def close(self) -> None: ...
 
 @final
 class AsyncStream:
@@ -226,6 +416,8 @@ class AsyncStream:
     def __aexit__(self, *_args: object) -> Awaitable[None]: ...
     @property
     def request_id(self) -> str | None: ...
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
     def get_final_completion(self) -> Awaitable[ChatCompletion]: ...
 
 @final
@@ -280,6 +472,10 @@ class Conversation:
     def budget_usd(self) -> float | None: ...
     @budget_usd.setter
     def budget_usd(self, usd: float | None) -> None: ...
+    @property
+    def api(self) -> str: ...
+    @api.setter
+    def api(self, api: str) -> None: ...
     @property
     def encoding(self) -> str: ...
     @encoding.setter

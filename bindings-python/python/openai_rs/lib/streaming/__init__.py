@@ -1,0 +1,1 @@
+"""``openai.lib.streaming``: see ``chat``."""
