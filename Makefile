@@ -9,8 +9,10 @@ export CARGO_TERM_COLOR ?= never
 include bindings-c/c.mk
 include tests/conformance/conformance.mk
 include bindings-python/py.mk
+include dist.mk
 
-.PHONY: demo demo-rust test test-deps build lint fmt rust-test examples-test fuzz-smoke bench bench-env bench-smoke clean
+.PHONY: demo demo-rust test test-deps build lint fmt rust-test examples-test fuzz-smoke bench bench-env bench-smoke soak soak-smoke clean \
+	surface surface-check
 
 ## demo: build everything and run the examples (mock server, or the real API if OPENAI_API_KEY is set)
 demo: build demo-rust c-demo py-demo
@@ -22,7 +24,7 @@ demo-rust: build
 	  OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh; fi
 
 ## test: every test of every layer
-test: test-deps lint rust-test examples-test c-test py-test conformance bench-smoke fuzz-smoke
+test: test-deps surface-check lint rust-test examples-test c-test py-test soak-smoke conformance bench-smoke fuzz-smoke dist-test
 	@echo "make test: all passed"
 
 test-deps:
@@ -30,6 +32,14 @@ test-deps:
 
 build:
 	$(CARGO) build --workspace --all-targets
+
+## surface: regenerate the endpoint table (core/src/endpoints/table.rs) from tests/spec/openapi.yaml
+surface: py-venv
+	$(PY_BIN)/python scripts/gen-endpoints.py
+
+## surface-check: the committed endpoint table is what the generator makes of the spec
+surface-check: py-venv
+	$(PY_BIN)/python scripts/gen-endpoints.py --check
 
 lint:
 	$(CARGO) fmt --all --check
@@ -44,15 +54,32 @@ rust-test:
 examples-test: build
 	OPENAI_RS_USE_MOCK=1 scripts/with-mock.sh scripts/check-core-examples.sh
 
-## fuzz-smoke: 30 s of libFuzzer on the SSE parser (needs a nightly toolchain; skipped without one)
+## fuzz-smoke: 30 s of libFuzzer per target: the SSE parser, the retry-header parsers, the
+## response decoders and the C library's JSON entry points, seeded from core/fuzz/seeds (needs a
+## nightly toolchain; skipped without one; the first build compiles openai-core and openai-ffi
+## with sanitizer coverage, about 11 minutes on 2 cores, cached in core/fuzz/target)
 FUZZ_SECONDS ?= 30
 fuzz-smoke:
 	@if ! rustup run nightly rustc --version >/dev/null 2>&1; then \
 	  echo "fuzz-smoke: skipped, no nightly toolchain (the property tests in core/src/sse.rs cover the same oracle)"; \
 	else \
 	  command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --version 0.13.2 --locked; \
-	  cd core/fuzz && cargo +nightly fuzz run sse_chunking -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -n 3; \
+	  cd core/fuzz && for t in sse_chunking retry_headers json_decoders c_json_entry_points; do \
+	    mkdir -p corpus/$$t; seeds=""; [ ! -d seeds/$$t ] || seeds=seeds/$$t; \
+	    cargo +nightly fuzz run $$t corpus/$$t $$seeds -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | tail -n 3; \
+	  done; \
 	fi
+
+## soak: Python threads, asyncio tasks and C threads against the mock with a fault mix
+## (SOAK_SECONDS, default 10 min); fails on an untyped failure, a hang, RSS growth after warm-up
+## above 2 MiB, or fds not back to baseline. `make test` runs a 60 s version (soak-smoke).
+SOAK_SECONDS ?= 600
+soak soak-smoke: py-build py-mock c-lib-release
+	@mkdir -p target/soak
+	cc -std=c11 -O2 -Wall -Wextra -Werror -I bindings-c/include tests/soak/soak_c.c \
+	  -L target/release -lopenai -lpthread -Wl,-rpath,$(CURDIR)/target/release -o target/soak/soak_c
+	$(PY_BIN)/python scripts/soak.py --mock target/debug/openai-mock --c-bin target/soak/soak_c \
+	  --seconds $(if $(filter soak-smoke,$@),60,$(SOAK_SECONDS))
 
 ## bench: openai_rs vs the official SDK vs the C library vs a raw Rust lower bound (release)
 BENCH_VENV := $(CURDIR)/bench/.venv
@@ -76,3 +103,4 @@ bench-smoke: bench-env
 
 clean:
 	$(CARGO) clean
+	rm -rf dist

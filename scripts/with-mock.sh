@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command with OPENAI_BASE_URL/OPENAI_API_KEY pointing at a fresh openai-mock server,
+# Runs a command with OPENAI_BASE_URL/OPENAI_API_KEY (and the Azure variables) pointing at a fresh openai-mock server,
 # or, when OPENAI_API_KEY is already set and OPENAI_RS_USE_MOCK is not 1, against the real API.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,4 +17,8 @@ exec 3<"$fifo"
 read -r -t 20 url <&3 || { echo "with-mock: the mock server did not start" >&2; exit 2; }
 export OPENAI_BASE_URL="$url"
 export OPENAI_API_KEY="sk-mock-key"
+# The mock also serves the Azure routes (/openai/deployments/...), for the Azure example.
+export AZURE_OPENAI_ENDPOINT="${url%/v1}"
+export AZURE_OPENAI_API_KEY="az-mock-key"
+export OPENAI_API_VERSION="2024-10-21"
 "$@"

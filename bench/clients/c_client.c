@@ -1,8 +1,10 @@
 /* One benchmark client process for libopenai:
- *   c_client --base URL --mode seq|conc|stream [--n N] [--concurrency C] [--seconds S]
+ *   c_client --base URL --mode seq|conc|stream|rseq|rstream|upload|download|bulk [--n N]
+ *            [--concurrency C] [--seconds S] [--file F] [--rpm R]
  * Prints one JSON object (latencies in ms, counts, elapsed seconds), like the other clients. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +39,15 @@ static long peak_rss_kib(void) {
 
 static const char *base = NULL;
 static const char *mode = "seq";
-static long n = 100, concurrency = 64;
+static long n = 100, concurrency = 64, rpm = 0;
 static double seconds = 30.0, started = 0.0;
+static const char *file = NULL;
+
+static int count_bytes(void *user_data, const uint8_t *data, size_t len) {
+  (void)data;
+  *(long *)user_data += (long)len;
+  return OPENAI_ITER_CONTINUE;
+}
 
 static openai_client *make_client(const char *fault) {
   openai_client_options *o = NULL;
@@ -78,6 +87,18 @@ struct worker {
   long errors;
 };
 
+struct bulk_count {
+  long ok, failed;
+};
+
+/* Every finished row of a bulk run: its Batch API output line is there to read; count it. */
+static int on_bulk_row(void *user_data, const openai_bulk_result *r) {
+  struct bulk_count *c = user_data;
+  if (r->status == OPENAI_STATUS_OK && r->line_json) c->ok++;
+  else c->failed++;
+  return OPENAI_ITER_CONTINUE;
+}
+
 static void *run_worker(void *arg) {
   struct worker *w = arg;
   for (long i = 0; i < w->count; i++) {
@@ -96,15 +117,17 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--n")) n = atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--concurrency")) concurrency = atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--file")) file = argv[i + 1];
+    else if (!strcmp(argv[i], "--rpm")) rpm = atol(argv[i + 1]);
     else { fprintf(stderr, "unknown flag %s\n", argv[i]); return 2; }
   }
   if (!base || n <= 0 || concurrency <= 0) { fprintf(stderr, "usage: --base URL\n"); return 2; }
-  int streaming = !strcmp(mode, "stream");
+  int streaming = !strcmp(mode, "stream") || !strcmp(mode, "rstream");
   openai_client *client = make_client(streaming ? "events=99" : NULL);
   openai_chat_request *req = hello();
   if (!client || !req) { fprintf(stderr, "setup failed: %s\n", openai_last_error_message()); return 1; }
   double *lat = calloc((size_t)n + (size_t)concurrency, sizeof(double));
-  long done = 0, errors = 0, chunks = 0;
+  long done = 0, errors = 0, chunks = 0, rate_limited = -1, nlat = -1;
   started = now_s();
   double cpu0 = cpu_s();
   if (!strcmp(mode, "seq")) {
@@ -126,6 +149,88 @@ int main(int argc, char **argv) {
       free(ws[t].lat);
     }
     free(th); free(ws);
+  } else if (!strcmp(mode, "bulk")) {
+    /* N chat rows as a Batch API input file, written before the clock starts (the caller's
+     * data), run by openai_client_bulk_run at --concurrency, under --rpm when given. */
+    char input[] = "/tmp/c_client_bulk_XXXXXX";
+    int fd = mkstemp(input);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) { fprintf(stderr, "cannot write the bulk input\n"); return 1; }
+    for (long i = 0; i < n; i++)
+      fprintf(f, "{\"custom_id\":\"row-%ld\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+                 "\"body\":{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}}\n",
+              i);
+    fclose(f);
+    char options[128];
+    if (rpm > 0) snprintf(options, sizeof options, "{\"concurrency\":%ld,\"max_retries\":2,\"rpm\":%ld}", concurrency, rpm);
+    else snprintf(options, sizeof options, "{\"concurrency\":%ld,\"max_retries\":2}", concurrency);
+    struct bulk_count count = {0, 0};
+    openai_bulk_summary summary;
+    started = now_s();
+    cpu0 = cpu_s();
+    openai_status st = openai_client_bulk_run(client, input, NULL, options, NULL, on_bulk_row, NULL, &count, &summary);
+    remove(input);
+    if (st != OPENAI_STATUS_OK) { fprintf(stderr, "bulk run failed: %s\n", openai_last_error_message()); return 1; }
+    done = count.ok + count.failed;
+    errors = count.failed;
+    rate_limited = (long)summary.rate_limited;
+    nlat = 0; /* a run has no per-row latencies to report */
+  } else if (!strcmp(mode, "upload") || !strcmp(mode, "download")) {
+    char id[128] = "", *json = NULL;
+    FILE *f = file ? fopen(file, "rb") : NULL;
+    long size = 0;
+    if (!f) { fprintf(stderr, "--file is needed\n"); return 2; }
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fclose(f);
+    if (!strcmp(mode, "download")) {
+      if (openai_client_files_upload(client, file, "user_data", NULL, &json) != OPENAI_STATUS_OK) return 1;
+      sscanf(strstr(json, "\"id\":\"") + 6, "%127[^\"]", id);
+      openai_string_free(json);
+    }
+    for (long i = 0; i < n; i++) {
+      double t = now_s();
+      if (!id[0]) {
+        json = NULL;
+        if (openai_client_files_upload(client, file, "user_data", NULL, &json) != OPENAI_STATUS_OK) errors++;
+        else chunks += size;
+        openai_string_free(json);
+      } else {
+        char path[200];
+        snprintf(path, sizeof path, "{\"file_id\":\"%s\"}", id);
+        if (openai_client_download_each(client, "downloadFile", path, NULL, NULL, NULL, count_bytes, &chunks, NULL) !=
+            OPENAI_STATUS_OK)
+          errors++;
+      }
+      lat[done++] = (now_s() - t) * 1e3;
+      if (now_s() - started > seconds) break;
+    }
+  } else if (!strcmp(mode, "rseq") || !strcmp(mode, "rstream")) {
+    openai_responses_request *rr = NULL;
+    if (openai_responses_request_new("gpt-4o-mini", "Hello!", &rr) != OPENAI_STATUS_OK) return 1;
+    for (long i = 0; i < n; i++) {
+      double t = now_s();
+      if (!strcmp(mode, "rseq")) {
+        openai_response *r = NULL;
+        if (openai_client_responses_create(client, rr, NULL, &r) != OPENAI_STATUS_OK) errors++;
+        else (void)openai_response_output_text(r);
+        openai_response_free(r);
+      } else {
+        openai_responses_stream *s = NULL;
+        const openai_response_event *e = NULL;
+        if (openai_client_responses_stream(client, rr, NULL, &s) != OPENAI_STATUS_OK) { errors++; continue; }
+        for (;;) {
+          if (openai_responses_stream_next(s, &e) != OPENAI_STATUS_OK) { errors++; break; }
+          if (!e) break;
+          (void)openai_response_event_type(e);
+          chunks++;
+        }
+        openai_responses_stream_free(s);
+      }
+      lat[done++] = (now_s() - t) * 1e3;
+      if (now_s() - started > seconds) break;
+    }
+    openai_responses_request_free(rr);
   } else if (streaming) {
     for (long i = 0; i < n; i++) {
       double t = now_s();
@@ -147,9 +252,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   double elapsed = now_s() - started;
-  printf("{\"requests\": %ld, \"errors\": %ld, \"chunks\": %ld, \"elapsed_s\": %.6f, \"cpu_loop_s\": %.6f, \"peak_rss_kib\": %ld, \"latencies_ms\": [",
+  printf("{\"requests\": %ld, \"errors\": %ld, \"chunks\": %ld, \"elapsed_s\": %.6f, \"cpu_loop_s\": %.6f, \"peak_rss_kib\": %ld, ",
          done, errors, chunks, elapsed, cpu_s() - cpu0, peak_rss_kib());
-  for (long i = 0; i < done; i++) printf(i ? ",%.4f" : "%.4f", lat[i]);
+  if (rate_limited >= 0) printf("\"rate_limited\": %ld, ", rate_limited);
+  printf("\"latencies_ms\": [");
+  if (nlat < 0) nlat = done;
+  for (long i = 0; i < nlat; i++) printf(i ? ",%.4f" : "%.4f", lat[i]);
   printf("]}\n");
   free(lat);
   openai_chat_request_free(req);

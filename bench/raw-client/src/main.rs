@@ -1,4 +1,5 @@
-//! `bench-raw --base URL --mode seq|conc|stream --n N [--concurrency C] [--seconds S]`
+//! `bench-raw --base URL --mode seq|conc|stream|rseq|rstream|upload|download --n N
+//!  [--concurrency C] [--seconds S] [--file PATH]`
 //!
 //! The least a client can do for each benchmark mode — reqwest, serde_json, no retries, no
 //! validation — so the other clients' numbers read as ratios against a floor. Prints one JSON
@@ -15,6 +16,7 @@ struct Args {
     n: usize,
     concurrency: usize,
     seconds: f64,
+    file: String,
 }
 
 fn args() -> Args {
@@ -24,6 +26,7 @@ fn args() -> Args {
         n: 100,
         concurrency: 64,
         seconds: 30.0,
+        file: String::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -34,6 +37,7 @@ fn args() -> Args {
             "--n" => a.n = v.parse().unwrap_or(a.n),
             "--concurrency" => a.concurrency = v.parse().unwrap_or(a.concurrency),
             "--seconds" => a.seconds = v.parse().unwrap_or(a.seconds),
+            "--file" => a.file = v,
             other => {
                 eprintln!("unknown flag {other}");
                 std::process::exit(2);
@@ -108,6 +112,141 @@ async fn one_stream(
     Err("stream ended without [DONE]".into())
 }
 
+/// `POST /responses` and the answer's `output_text`, computed as the SDKs do.
+async fn one_response(client: &reqwest::Client, url: &str) -> Result<(), String> {
+    let body =
+        serde_json::to_vec(&json!({"model": "gpt-4o-mini", "input": "Hello!"})).unwrap_or_default();
+    let resp = client
+        .post(url)
+        .bearer_auth("sk-bench")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let bytes = resp.bytes().await.map_err(|e| e.to_string())?;
+    let v: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let mut text = String::new();
+    for item in v["output"].as_array().into_iter().flatten() {
+        for part in item["content"].as_array().into_iter().flatten() {
+            if part["type"] == "output_text" {
+                text.push_str(part["text"].as_str().unwrap_or(""));
+            }
+        }
+    }
+    if text.is_empty() {
+        Err("no output_text".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// A responses stream: named events, each `data:` payload parsed, until the terminal event;
+/// returns the number of events.
+async fn one_response_stream(client: &reqwest::Client, url: &str) -> Result<usize, String> {
+    let body =
+        serde_json::to_vec(&json!({"model": "gpt-4o-mini", "input": "Hello!", "stream": true}))
+            .unwrap_or_default();
+    let resp = client
+        .post(url)
+        .bearer_auth("sk-bench")
+        .header("content-type", "application/json")
+        .header("x-mock-fault", "events=99")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut s = resp.bytes_stream();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut events = 0;
+    while let Some(part) = s.next().await {
+        buf.extend_from_slice(&part.map_err(|e| e.to_string())?);
+        while let Some(pos) = buf.windows(2).position(|w| w == b"\n\n") {
+            let event: Vec<u8> = buf.drain(..pos + 2).collect();
+            let Some(at) = event.windows(6).position(|w| w == b"data: ") else {
+                continue;
+            };
+            let data = &event[at + 6..event.len() - 2];
+            let v: Value = serde_json::from_slice(data).map_err(|e| e.to_string())?;
+            events += 1;
+            if v["type"] == "response.completed" {
+                return Ok(events);
+            }
+        }
+    }
+    Err("stream ended without response.completed".into())
+}
+
+/// Uploads `path` as a multipart `file` part, read from disk in 256 KiB chunks as the socket
+/// takes them (the least a streaming upload can do); returns the file id.
+async fn upload(client: &reqwest::Client, base: &str, path: &str) -> Result<String, String> {
+    use tokio::io::AsyncReadExt;
+    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    let boundary = "bench-raw-boundary-7d1f";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nuser_data\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.bin\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let total = head.len() as u64 + len + tail.len() as u64;
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| e.to_string())?;
+    let body =
+        futures_util::stream::once(
+            async move { Ok::<_, std::io::Error>(bytes::Bytes::from(head)) },
+        )
+        .chain(futures_util::stream::unfold(file, |mut f| async move {
+            let mut buf = vec![0u8; 256 * 1024];
+            match f.read(&mut buf).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Some((Ok(bytes::Bytes::from(buf)), f))
+                }
+                Err(e) => Some((Err(e), f)),
+            }
+        }))
+        .chain(futures_util::stream::once(async move {
+            Ok(bytes::Bytes::from(tail))
+        }));
+    let resp = client
+        .post(format!("{base}/files"))
+        .bearer_auth("sk-bench")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header("content-length", total)
+        .body(reqwest::Body::wrap_stream(body))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let v: Value = serde_json::from_slice(&resp.bytes().await.map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    v["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no file id: {v}"))
+}
+
+/// Downloads a file's content, counting the bytes as they arrive.
+async fn download(client: &reqwest::Client, base: &str, id: &str) -> Result<usize, String> {
+    let resp = client
+        .get(format!("{base}/files/{id}/content"))
+        .bearer_auth("sk-bench")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut s = resp.bytes_stream();
+    let mut n = 0;
+    while let Some(part) = s.next().await {
+        n += part.map_err(|e| e.to_string())?.len();
+    }
+    Ok(n)
+}
+
 /// CPU time of the whole process (all threads), from /proc: user + system ticks.
 /// This process's own peak RSS (VmHWM). The harness's wait4 figure is no use: a child's
 /// ru_maxrss starts at the RSS of the harness it was forked from, before the exec.
@@ -136,6 +275,7 @@ async fn main() {
         .build()
         .expect("client");
     let url = format!("{}/chat/completions", a.base.trim_end_matches('/'));
+    let responses_url = format!("{}/responses", a.base.trim_end_matches('/'));
     let limit = Duration::from_secs_f64(a.seconds);
     let started = Instant::now();
     let cpu0 = cpu_s();
@@ -189,6 +329,55 @@ async fn main() {
                 let t = Instant::now();
                 match one_stream(&client, &url, body(true)).await {
                     Ok(c) => chunks += c,
+                    Err(_) => errors += 1,
+                }
+                latencies.push(t.elapsed().as_secs_f64() * 1e3);
+                if started.elapsed() > limit {
+                    break;
+                }
+            }
+        }
+        "rseq" => {
+            for _ in 0..a.n {
+                let t = Instant::now();
+                if one_response(&client, &responses_url).await.is_err() {
+                    errors += 1;
+                }
+                latencies.push(t.elapsed().as_secs_f64() * 1e3);
+                if started.elapsed() > limit {
+                    break;
+                }
+            }
+        }
+        "rstream" => {
+            for _ in 0..a.n {
+                let t = Instant::now();
+                match one_response_stream(&client, &responses_url).await {
+                    Ok(c) => chunks += c,
+                    Err(_) => errors += 1,
+                }
+                latencies.push(t.elapsed().as_secs_f64() * 1e3);
+                if started.elapsed() > limit {
+                    break;
+                }
+            }
+        }
+        "upload" | "download" => {
+            let base = a.base.trim_end_matches('/');
+            let len = std::fs::metadata(&a.file).map(|m| m.len()).unwrap_or(0) as usize;
+            let id = if a.mode == "download" {
+                upload(&client, base, &a.file).await.ok()
+            } else {
+                None
+            };
+            for _ in 0..a.n {
+                let t = Instant::now();
+                let r = match &id {
+                    Some(id) => download(&client, base, id).await,
+                    None => upload(&client, base, &a.file).await.map(|_| len),
+                };
+                match r {
+                    Ok(b) => chunks += b,
                     Err(_) => errors += 1,
                 }
                 latencies.push(t.elapsed().as_secs_f64() * 1e3);
