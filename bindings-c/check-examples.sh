@@ -37,6 +37,8 @@ if [ "$real" = "1" ]; then
   check cpp/stream "$cpp_dir/stream" "" "finish_reason:"
   check c/responses "$c_dir/responses" "" "output_text: " "status: completed" "final status: completed"
   check cpp/responses "$cpp_dir/responses" "" "output_text: " "final status: completed"
+  check c/event_loop "$c_dir/event_loop" "" "answer 0 (Name a prime number.): " "story finish_reason: " \
+    "done: 4 answers, 0 failed"
   # image_gen costs money and minutes: only when asked for.
   if [ "${OPENAI_RS_IMAGES:-0}" = "1" ]; then check c/image_gen "$c_dir/image_gen" "" "image: "; fi
 else
@@ -67,6 +69,10 @@ else
     "output_text: You said: Explain recursion in one sentence. [instructions]" \
     "tokens: 20 input + 12 output = 32" \
     "streamed: You said: Explain recursion in one sentence. [instructions]" "final status: completed"
+  check c/event_loop "$c_dir/event_loop" "" "answer 0 (Name a prime number.): You said: Name a prime number." \
+    "answer 3 (Name a river.): You said: Name a river." \
+    "story (" "chunks): You said: Tell me a very short story." "story finish_reason: stop" \
+    "done: 4 answers, 0 failed"
 fi
 [ $fail = 0 ] && echo "C/C++ examples: $passed passed"
 exit $fail

@@ -1,8 +1,9 @@
 /* One benchmark client process for libopenai:
- *   c_client --base URL --mode seq|conc|stream|rseq|rstream|upload|download|bulk [--n N]
+ *   c_client --base URL --mode seq|conc|queue|stream|rseq|rstream|upload|download|bulk [--n N]
  *            [--concurrency C] [--seconds S] [--file F] [--rpm R]
  * Prints one JSON object (latencies in ms, counts, elapsed seconds), like the other clients. */
 #define _POSIX_C_SOURCE 200809L
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,6 +150,35 @@ int main(int argc, char **argv) {
       free(ws[t].lat);
     }
     free(th); free(ws);
+  } else if (!strcmp(mode, "queue")) {
+    /* One thread, `concurrency` requests kept in flight through the completion queue. */
+    openai_queue *q = NULL;
+    double *sent = calloc((size_t)concurrency, sizeof(double));
+    long submitted = 0;
+    if (openai_queue_new(client, &q) != OPENAI_STATUS_OK) { fprintf(stderr, "queue: %s\n", openai_last_error_message()); return 1; }
+    for (long s = 0; s < concurrency && submitted < n; s++, submitted++) {
+      sent[s] = now_s();
+      if (openai_queue_submit_chat(q, req, (uint64_t)s, NULL) != OPENAI_STATUS_OK) errors++;
+    }
+    while (openai_queue_outstanding(q) > 0) {
+      struct pollfd p = {openai_queue_fd(q), POLLIN, 0};
+      openai_completion *k;
+      if (poll(&p, 1, 10000) <= 0) { fprintf(stderr, "queue: nothing within 10 s\n"); return 1; }
+      while ((k = openai_queue_pop(q)) != NULL) {
+        long s = (long)openai_completion_tag(k);
+        lat[done++] = (now_s() - sent[s]) * 1e3;
+        if (openai_completion_status(k) != OPENAI_STATUS_OK ||
+            openai_chat_response_content(openai_completion_chat_response(k), 0) == NULL) errors++;
+        openai_completion_free(k);
+        if (submitted < n && now_s() - started <= seconds) {
+          sent[s] = now_s();
+          submitted++;
+          if (openai_queue_submit_chat(q, req, (uint64_t)s, NULL) != OPENAI_STATUS_OK) errors++;
+        }
+      }
+    }
+    openai_queue_free(q);
+    free(sent);
   } else if (!strcmp(mode, "bulk")) {
     /* N chat rows as a Batch API input file, written before the clock starts (the caller's
      * data), run by openai_client_bulk_run at --concurrency, under --rpm when given. */

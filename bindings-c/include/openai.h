@@ -155,6 +155,36 @@ typedef uint32_t openai_status;
 #endif // __cplusplus
 
 /**
+ * What a completion is.
+ */
+enum openai_completion_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The final completion of a non-streamed request: its answer or its error.
+     */
+    OPENAI_COMPLETION_KIND_RESPONSE = 0,
+    /**
+     * One chunk of a streamed chat completion (`openai_completion_delta`).
+     */
+    OPENAI_COMPLETION_KIND_STREAM_DELTA = 1,
+    /**
+     * The final completion of a streamed request: `OPENAI_STATUS_OK` after `[DONE]`, with the
+     * assembled reply in `openai_completion_chat_response`; otherwise how the stream failed.
+     */
+    OPENAI_COMPLETION_KIND_STREAM_END = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum openai_completion_kind openai_completion_kind;
+#else
+typedef uint32_t openai_completion_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The role of a chat message. Passed as `uint32_t`; other values give
  * `OPENAI_STATUS_INVALID_ARGUMENT`.
  */
@@ -290,6 +320,12 @@ typedef struct openai_client openai_client;
 typedef struct openai_client_options openai_client_options;
 
 /**
+ * One result taken from a queue with `openai_queue_pop`: owned by the caller, freed with
+ * `openai_completion_free`. Every string and object read from it is borrowed from it.
+ */
+typedef struct openai_completion openai_completion;
+
+/**
  * A chat with its history: every message of every role, the request parameters, the model's
  * context window (older turns are left out of a request when the history outgrows it; the
  * history itself keeps them), usage and cost summed over its calls, and an optional budget.
@@ -325,6 +361,13 @@ typedef struct openai_images_response openai_images_response;
  * Belongs to one thread at a time.
  */
 typedef struct openai_pager openai_pager;
+
+/**
+ * A completion queue over one client. Thread-safe: requests may be submitted, cancelled and
+ * popped from any thread. It keeps its own reference to the client's connection pool, so the
+ * client handle may be freed first.
+ */
+typedef struct openai_queue openai_queue;
 
 /**
  * A response object (`openai_client_responses_create`, or the assembled reply of a stream).
@@ -1964,6 +2007,150 @@ openai_status openai_client_bulk_run(const struct openai_client *client,
                                      openai_bulk_progress_callback on_progress,
                                      void *user_data,
                                      struct openai_bulk_summary *summary_out);
+
+/**
+ * Creates a completion queue over `client` (linked to it, see `openai_queue`).
+ *
+ * On success `*out` is owned by the caller: free it with `openai_queue_free`.
+ */
+openai_status openai_queue_new(const struct openai_client *client, struct openai_queue **out);
+
+/**
+ * Frees a queue: every request still running is cancelled (its connection closed) and every
+ * completion not yet popped is freed; completions already popped stay valid. Closes the
+ * descriptor of `openai_queue_fd`: remove it from your event loop first. NULL is a no-op.
+ */
+void openai_queue_free(struct openai_queue *queue);
+
+/**
+ * A file descriptor that polls readable (`POLLIN`) while completions wait in the queue, and
+ * stops once `openai_queue_pop` has taken the last of them (level-triggered; with
+ * edge-triggered epoll, pop until NULL). Only poll it: never read, write or close it. Owned by
+ * the queue, valid until `openai_queue_free`. -1 for NULL.
+ */
+int32_t openai_queue_fd(const struct openai_queue *queue);
+
+/**
+ * Submits a chat completion request (copied: it may be freed or changed at once). `tag` is
+ * yours, handed back in its completions. Returns at once; the answer arrives as one
+ * `OPENAI_COMPLETION_KIND_RESPONSE` completion. Retries and timeouts follow the client's options.
+ * `*id_out` (if not NULL) receives the request's id, for `openai_queue_cancel`.
+ */
+openai_status openai_queue_submit_chat(const struct openai_queue *queue,
+                                       const struct openai_chat_request *request,
+                                       uint64_t tag,
+                                       uint64_t *id_out);
+
+/**
+ * Submits a streamed chat completion request (copied). Each chunk arrives as an
+ * `OPENAI_COMPLETION_KIND_STREAM_DELTA` completion, in order, then one
+ * `OPENAI_COMPLETION_KIND_STREAM_END`.
+ * Chunks are queued as they arrive, however slowly the program pops them. `tag` and `id_out`
+ * as for `openai_queue_submit_chat`.
+ */
+openai_status openai_queue_submit_chat_stream(const struct openai_queue *queue,
+                                              const struct openai_chat_request *request,
+                                              uint64_t tag,
+                                              uint64_t *id_out);
+
+/**
+ * Submits a call of any operation of the API by its operation id, with the arguments of
+ * `openai_client_call` (each JSON string may be NULL; all are copied). Bad arguments (an unknown
+ * id, a missing path parameter) fail here, before anything is queued. The answer arrives as one
+ * `OPENAI_COMPLETION_KIND_RESPONSE` completion whose body is the answer's JSON. `tag` and `id_out`
+ * as for `openai_queue_submit_chat`.
+ */
+openai_status openai_queue_submit_call(const struct openai_queue *queue,
+                                       const char *operation_id,
+                                       const char *path_json,
+                                       const char *query_json,
+                                       const char *body_json,
+                                       uint64_t tag,
+                                       uint64_t *id_out);
+
+/**
+ * Cancels a submitted request: its connection is closed at once, and its final completion,
+ * with `OPENAI_STATUS_CANCELLED`, is queued in place of whatever it would have produced (chunks
+ * already queued stay). Returns false (and does nothing) when the request already finished or
+ * the id is unknown; false for NULL.
+ */
+bool openai_queue_cancel(const struct openai_queue *queue, uint64_t id);
+
+/**
+ * Takes the oldest waiting completion, or returns NULL when none waits (never blocks). The
+ * completion is owned by the caller: free it with `openai_completion_free`.
+ */
+struct openai_completion *openai_queue_pop(const struct openai_queue *queue);
+
+/**
+ * Waits until a completion waits in the queue, at most `timeout_ms` milliseconds (negative:
+ * no limit). Returns `OPENAI_STATUS_OK` when one waits, `OPENAI_STATUS_TIMEOUT` when none came
+ * in time, and also `OPENAI_STATUS_TIMEOUT` at once when nothing is outstanding (nothing could
+ * come). For programs without an event loop; with one, poll `openai_queue_fd` instead.
+ */
+openai_status openai_queue_wait(const struct openai_queue *queue, int32_t timeout_ms);
+
+/**
+ * Requests submitted whose final completion has not been popped yet (running, or finished and
+ * waiting). A loop can run `while (openai_queue_outstanding(q) > 0)`. 0 for NULL.
+ */
+size_t openai_queue_outstanding(const struct openai_queue *queue);
+
+/**
+ * Frees a completion and everything borrowed from it. NULL is a no-op.
+ */
+void openai_completion_free(struct openai_completion *completion);
+
+/**
+ * The id of the request it belongs to (as written to `id_out` at submission); 0 for NULL.
+ */
+uint64_t openai_completion_id(const struct openai_completion *completion);
+
+/**
+ * The `tag` given at submission; 0 for NULL.
+ */
+uint64_t openai_completion_tag(const struct openai_completion *completion);
+
+/**
+ * What it is; `OPENAI_COMPLETION_KIND_RESPONSE` for NULL.
+ */
+openai_completion_kind openai_completion_get_kind(const struct openai_completion *completion);
+
+/**
+ * `OPENAI_STATUS_OK`, or why the request failed (the statuses of the blocking calls, including
+ * `OPENAI_STATUS_CANCELLED`); `OPENAI_STATUS_NULL_ARGUMENT` for NULL.
+ */
+openai_status openai_completion_status(const struct openai_completion *completion);
+
+/**
+ * The HTTP status of the answer; 0 when there was none (a connection error, a cancellation).
+ */
+uint16_t openai_completion_http_status(const struct openai_completion *completion);
+
+/**
+ * The error message of a failed request; NULL when it succeeded. Borrowed from `completion`.
+ */
+const char *openai_completion_error_message(const struct openai_completion *completion);
+
+/**
+ * JSON text: the answer of an `openai_queue_submit_call` request, the raw reply of a chat
+ * request, a delta's chunk, the assembled reply at a stream's end, or the error body the server
+ * sent with a failure; NULL when there is none. Borrowed from `completion`.
+ */
+const char *openai_completion_body(const struct openai_completion *completion);
+
+/**
+ * The reply of a successful chat request, or the assembled reply at the successful end of a
+ * stream, for the `openai_chat_response_*` accessors; NULL otherwise. Borrowed from
+ * `completion`: never free it.
+ */
+const struct openai_chat_response *openai_completion_chat_response(const struct openai_completion *completion);
+
+/**
+ * The chunk of an `OPENAI_COMPLETION_KIND_STREAM_DELTA`, for the `openai_chat_delta_*` accessors;
+ * NULL otherwise. Borrowed from `completion`: never free it.
+ */
+const struct openai_chat_delta *openai_completion_delta(const struct openai_completion *completion);
 
 #ifdef __cplusplus
 }  // extern "C"

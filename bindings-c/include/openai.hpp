@@ -19,6 +19,7 @@
 #include <exception>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -944,6 +945,111 @@ private:
     explicit Conversation(openai_conversation *c) : h_(c) {}
     static const openai_cancel_token *tok(const CancelToken *c) noexcept { return c ? c->get() : nullptr; }
     detail::Handle<openai_conversation, openai_conversation_free> h_;
+};
+
+enum class CompletionKind : std::uint32_t {
+    Response = OPENAI_COMPLETION_KIND_RESPONSE,
+    StreamDelta = OPENAI_COMPLETION_KIND_STREAM_DELTA,
+    StreamEnd = OPENAI_COMPLETION_KIND_STREAM_END,
+};
+
+/** One result taken from a Queue (owns it; see openai_completion). */
+class Completion {
+public:
+    explicit Completion(openai_completion *c) noexcept : h_(c) {}
+    std::uint64_t id() const noexcept { return openai_completion_id(h_.get()); }
+    std::uint64_t tag() const noexcept { return openai_completion_tag(h_.get()); }
+    CompletionKind kind() const noexcept { return CompletionKind(openai_completion_get_kind(h_.get())); }
+    /** Whether this is a request's last completion (not a stream chunk). */
+    bool is_final() const noexcept { return kind() != CompletionKind::StreamDelta; }
+    bool ok() const noexcept { return status() == OPENAI_STATUS_OK; }
+    openai_status status() const noexcept { return openai_completion_status(h_.get()); }
+    std::uint16_t http_status() const noexcept { return openai_completion_http_status(h_.get()); }
+    std::string error_message() const { return detail::str(openai_completion_error_message(h_.get())); }
+    /** The answer's JSON (see openai_completion_body); a view valid while this object lives. */
+    std::string_view body() const noexcept { return detail::view(openai_completion_body(h_.get())); }
+    /** The text of a chat reply's choice `index` (a chat answer or a stream's end); empty if none. */
+    std::string content(std::size_t index = 0) const {
+        return detail::str(openai_chat_response_content(openai_completion_chat_response(h_.get()), index));
+    }
+    /** The chat reply, borrowed (nullptr unless a chat answer or a stream's successful end). */
+    const openai_chat_response *chat_response() const noexcept {
+        return openai_completion_chat_response(h_.get());
+    }
+    /** A stream chunk, valid while this object lives; empty unless kind() is StreamDelta. */
+    std::optional<ChatDelta> delta() const noexcept {
+        const openai_chat_delta *d = openai_completion_delta(h_.get());
+        return d ? std::optional<ChatDelta>(ChatDelta(d)) : std::nullopt;
+    }
+    /** Throws openai::Error for a failed request (status, message, HTTP status, error body). */
+    void check() const {
+        if (!ok()) throw Error(status(), error_message(), http_status(), {}, {}, {}, std::string(body()));
+    }
+    const openai_completion *get() const noexcept { return h_.get(); }
+
+private:
+    detail::Handle<openai_completion, openai_completion_free> h_;
+};
+
+/** A completion queue for event loops (see openai_queue): submit without blocking, poll fd(),
+ * pop() what finished. Thread-safe; it keeps the client's pool alive by itself.
+ *
+ *     openai::Queue q(client);
+ *     for (int i = 0; i < 1000; i++) q.submit_chat(req, i);
+ *     while (q.outstanding() > 0) {
+ *         q.wait();                          // or poll(q.fd()) in your own loop
+ *         while (auto c = q.pop()) { c->check(); std::cout << c->tag() << ": " << c->content(); }
+ *     } */
+class Queue {
+public:
+    explicit Queue(const Client &client) {
+        openai_queue *q = nullptr;
+        detail::check(openai_queue_new(client.get(), &q));
+        h_.reset(q);
+    }
+    /** Readable while completions wait; poll it, never read or close it. */
+    int fd() const noexcept { return openai_queue_fd(h_.get()); }
+    /** Returns the request's id (for cancel); `tag` comes back in its completions. */
+    std::uint64_t submit_chat(const ChatRequest &req, std::uint64_t tag = 0) const {
+        std::uint64_t id = 0;
+        detail::check(openai_queue_submit_chat(h_.get(), req.get(), tag, &id));
+        return id;
+    }
+    std::uint64_t submit_chat_stream(const ChatRequest &req, std::uint64_t tag = 0) const {
+        std::uint64_t id = 0;
+        detail::check(openai_queue_submit_chat_stream(h_.get(), req.get(), tag, &id));
+        return id;
+    }
+    /** Any operation by id (see openai_client_call); an empty JSON string is left out. */
+    std::uint64_t submit_call(const std::string &operation_id, const std::string &path_json = {},
+                              const std::string &query_json = {}, const std::string &body_json = {},
+                              std::uint64_t tag = 0) const {
+        auto opt = [](const std::string &s) { return s.empty() ? nullptr : s.c_str(); };
+        std::uint64_t id = 0;
+        detail::check(openai_queue_submit_call(h_.get(), operation_id.c_str(), opt(path_json),
+                                               opt(query_json), opt(body_json), tag, &id));
+        return id;
+    }
+    /** False when the request already finished. */
+    bool cancel(std::uint64_t id) const noexcept { return openai_queue_cancel(h_.get(), id); }
+    /** The oldest waiting completion, or nothing (never blocks). */
+    std::optional<Completion> pop() const noexcept {
+        openai_completion *c = openai_queue_pop(h_.get());
+        return c ? std::optional<Completion>(Completion(c)) : std::nullopt;
+    }
+    /** Waits up to `timeout_ms` (negative: no limit) for a completion; false if none came or
+     * nothing is outstanding. */
+    bool wait(int timeout_ms = -1) const {
+        openai_status st = openai_queue_wait(h_.get(), timeout_ms);
+        if (st == OPENAI_STATUS_TIMEOUT) return false;
+        detail::check(st);
+        return true;
+    }
+    std::size_t outstanding() const noexcept { return openai_queue_outstanding(h_.get()); }
+    const openai_queue *get() const noexcept { return h_.get(); }
+
+private:
+    detail::Handle<openai_queue, openai_queue_free> h_;
 };
 
 /** Tokens of `text` with the tokenizer of `model`, counted offline. */

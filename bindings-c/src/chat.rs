@@ -115,6 +115,13 @@ impl openai_chat_response {
         )
     }
 
+    /// The body as a C string, made on first use.
+    pub(crate) fn raw_json(&self) -> *const c_char {
+        self.raw
+            .get_or_init(|| c_string(&String::from_utf8_lossy(&self.raw_body)))
+            .as_ptr()
+    }
+
     /// Caches the C strings of a completion.
     pub(crate) fn new(
         completion: ChatCompletion,
@@ -555,10 +562,7 @@ pub unsafe extern "C" fn openai_chat_response_raw_json(
     response: *const openai_chat_response,
 ) -> *const c_char {
     ffi_get(unsafe { response.as_ref() }, std::ptr::null(), |r| {
-        let raw = r
-            .raw
-            .get_or_init(|| c_string(&String::from_utf8_lossy(&r.raw_body)));
-        Some(raw.as_ptr())
+        Some(r.raw_json())
     })
 }
 

@@ -147,7 +147,7 @@ fn pairs(v: Option<Value>, what: &str) -> FfiResult<Vec<(String, String)>> {
 
 /// # Safety
 /// `p` is NULL or a NUL-terminated string.
-unsafe fn opt_json(p: *const c_char, name: &str) -> FfiResult<Option<Value>> {
+pub(crate) unsafe fn opt_json(p: *const c_char, name: &str) -> FfiResult<Option<Value>> {
     match p.is_null() {
         true => Ok(None),
         // SAFETY: per the contract above.
@@ -159,7 +159,7 @@ unsafe fn opt_json(p: *const c_char, name: &str) -> FfiResult<Option<Value>> {
 ///
 /// # Safety
 /// The three pointers are NULL or NUL-terminated strings.
-unsafe fn operation(
+pub(crate) unsafe fn operation(
     operation_id: *const c_char,
     path_json: *const c_char,
     query_json: *const c_char,

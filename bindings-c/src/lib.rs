@@ -18,10 +18,11 @@
 //!    freed (stream deltas: until the next `openai_chat_stream_next`). `char **` results are owned
 //!    by the caller and freed with `openai_string_free`, never `free()`.
 //! 6. Enumerations are passed in as `uint32_t` and validated (`OPENAI_STATUS_INVALID_ARGUMENT`).
-//! 7. Threads: `openai_client`, `openai_cancel_token` and `openai_conversation` may be shared by
-//!    any number of threads; every other handle belongs to one thread at a time. Every call
-//!    blocks the calling thread (work happens on a small shared I/O runtime, started on first use
-//!    and re-created in a forked child).
+//! 7. Threads: `openai_client`, `openai_cancel_token`, `openai_conversation` and `openai_queue`
+//!    may be shared by any number of threads; every other handle belongs to one thread at a time.
+//!    Every call blocks the calling thread (work happens on a small shared I/O runtime, started on
+//!    first use and re-created in a forked child), except the `openai_queue_*` calls: they submit
+//!    and collect without blocking, for event loops (only `openai_queue_wait` waits).
 //! 8. Callbacks run on the calling thread, get `user_data` first, and must not unwind (C++
 //!    exceptions, `longjmp`) through the library.
 //! 9. No panic crosses the boundary: it becomes `OPENAI_STATUS_PANIC` and the process goes on.
@@ -55,6 +56,8 @@ mod generic;
 
 mod bulk;
 
+mod queue;
+
 #[cfg(feature = "ffi-test-hooks")]
 mod test_hooks;
 mod util;
@@ -68,6 +71,7 @@ pub use conversation::*;
 pub use endpoints::*;
 pub use error::*;
 pub use generic::*;
+pub use queue::*;
 pub use responses::*;
 pub use stream::*;
 #[cfg(feature = "ffi-test-hooks")]

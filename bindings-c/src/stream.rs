@@ -76,11 +76,11 @@ pub struct openai_chat_delta {
     chunk: ChatCompletionChunk,
     content: Option<CString>,
     finish_reason: Option<CString>,
-    raw: CString,
+    pub(crate) raw: CString,
 }
 
 impl openai_chat_delta {
-    fn new(chunk: ChatCompletionChunk, raw: &str) -> Self {
+    pub(crate) fn new(chunk: ChatCompletionChunk, raw: &str) -> Self {
         let first = chunk.choices.first();
         openai_chat_delta {
             content: first.and_then(|c| c.delta.content.as_deref()).map(c_string),
@@ -205,17 +205,17 @@ impl openai_chat_stream {
         let chat = self.source.chat().ok_or_else(|| {
             FfiError::Boundary(openai_status::Internal, "the stream is gone".to_owned())
         })?;
-        let completion = chat.completion();
-        let raw = serde_json::to_string(&completion).map_err(|e| {
-            FfiError::Boundary(openai_status::Internal, format!("serialising: {e}"))
-        })?;
-        Ok(openai_chat_response::new(
-            completion,
-            chat.request_id(),
-            raw.into(),
-            0,
-        ))
+        Ok(assembled(chat))
     }
+}
+
+/// The reply a stream assembled so far, as a response handle (its raw JSON is the assembled
+/// completion).
+pub(crate) fn assembled(chat: &ChatStream) -> openai_chat_response {
+    let completion = chat.completion();
+    // A ChatCompletion is plain data: serialising it cannot fail.
+    let raw = serde_json::to_vec(&completion).unwrap_or_default();
+    openai_chat_response::new(completion, chat.request_id(), raw.into(), 0)
 }
 
 // ================================================================================================

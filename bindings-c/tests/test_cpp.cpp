@@ -394,6 +394,60 @@ void bulk() {
     std::remove(out.c_str());
 }
 
+// The queue: chat answers, a stream's chunks and end, a generic call, an error, a cancel.
+void queue() {
+    openai::Queue q(mock());
+    openai::ChatRequest req("gpt-4o-mini");
+    req.user("queued");
+    for (int i = 0; i < 8; i++) q.submit_chat(req, static_cast<std::uint64_t>(i));
+    q.submit_chat_stream(req, 100);
+    q.submit_call("listModels", "", "", "", 200);
+    q.submit_call("retrieveModel", R"({"model":"no-such-model"})", "", "", 300);
+    std::string streamed;
+    int answers = 0, ends = 0, errors = 0, lists = 0;
+    while (q.outstanding() > 0) {
+        CHECK(q.wait(10000));
+        while (auto c = q.pop()) {
+            if (c->tag() < 8) {
+                c->check();
+                CHECK(c->content() == "You said: queued");
+                answers++;
+            } else if (c->tag() == 100 && !c->is_final()) {
+                CHECK(c->delta().has_value());
+                streamed += std::string(c->delta()->content());
+            } else if (c->tag() == 100) {
+                CHECK(c->kind() == openai::CompletionKind::StreamEnd && c->ok());
+                CHECK(c->content() == streamed);
+                ends++;
+            } else if (c->tag() == 200) {
+                c->check();
+                CHECK(c->body().find("\"object\":\"list\"") != std::string_view::npos);
+                lists++;
+            } else {
+                CHECK(c->tag() == 300 && !c->ok());
+                try {
+                    c->check();
+                    CHECK(!"check() must throw for a failed request");
+                } catch (const openai::Error &e) {
+                    CHECK(e.status() == c->status() && e.http_status() == c->http_status());
+                }
+                errors++;
+            }
+        }
+    }
+    CHECK(answers == 8 && ends == 1 && lists == 1 && errors == 1);
+    CHECK(streamed == "You said: queued");
+    CHECK(!q.wait(0));
+    // Cancelled before it could answer (headers only after 5 s).
+    openai::Queue slow(mock("delay-headers=5000", 0));
+    std::uint64_t id = slow.submit_chat(req, 1);
+    CHECK(slow.cancel(id));
+    CHECK(!slow.cancel(id));
+    CHECK(slow.wait(4000));
+    auto c = slow.pop();
+    CHECK(c && c->status() == OPENAI_STATUS_CANCELLED && c->is_final());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -402,7 +456,7 @@ int main(int argc, char **argv) {
         {"cpp_callbacks", callbacks}, {"cpp_cancel_and_threads", cancel_and_threads},
         {"cpp_endpoints", endpoints}, {"cpp_conversation", conversation},
         {"cpp_responses", responses},           {"cpp_files_and_pages", files_and_pages},
-        {"cpp_key_scrubbed", key_scrubbed}, {"cpp_bulk", bulk},
+        {"cpp_key_scrubbed", key_scrubbed}, {"cpp_bulk", bulk},  {"cpp_queue", queue},
     };
     if (argc == 2 && std::string(argv[1]) == "--list") {
         for (const auto &t : tests) std::cout << t.first << "\n";

@@ -70,6 +70,10 @@
     TEST(bulk_callback_stops_and_resume)                                                           \
     TEST(bulk_rate_limited_and_bad_input)                                                          \
     TEST(bulk_through_the_batch_api)                                                               \
+    TEST(queue_many_from_one_thread)                                                               \
+    TEST(queue_streams)                                                                            \
+    TEST(queue_cancel)                                                                             \
+    TEST(queue_errors)                                                                             \
     TEST(last_response_after_chat)                                                                 \
     TEST(long_tail_by_operation_id)                                                                \
     TEST(conversation_turns)                                                                       \

@@ -28,6 +28,7 @@ static openai_responses_stream *RS;
 static const openai_response_event *RE;
 static openai_form *FORM;
 static openai_pager *PG;
+static openai_queue *Q;
 static char FILE_ID[128];
 static char FILE_PATH_JSON[200];
 static char DEST[128];
@@ -185,6 +186,15 @@ static openai_status nullable_generic(int which) {
     openai_pager_free(pg);
     openai_string_free(json);
     return st;
+}
+
+/* The nullable parameters of the queue's submissions: each must succeed when NULL. */
+static openai_status nullable_queue(int which) {
+    switch (which) {
+    case 0: return openai_queue_submit_chat(Q, R, 0, NULL);
+    case 1: return openai_queue_submit_chat_stream(Q, R, 0, NULL);
+    default: return openai_queue_submit_call(Q, "listModels", NULL, NULL, NULL, 0, NULL);
+    }
 }
 
 /* The nullable parameters of the conversation calls: each must succeed when NULL. */
@@ -506,6 +516,36 @@ static uint64_t COUNT;
     OK(openai_client_bulk_run, on_progress, nullable_bulk(0)) \
     OK(openai_client_bulk_run, user_data, nullable_bulk(1)) \
     OK(openai_client_bulk_run, summary_out, nullable_bulk(0)) \
+    N(openai_queue_new, client, openai_queue_new(NULL, OUT(openai_queue **))) \
+    N(openai_queue_new, out, openai_queue_new(C, NULL)) \
+    F(openai_queue_free, queue, openai_queue_free(NULL)) \
+    G(openai_queue_fd, queue, openai_queue_fd(NULL) != -1) \
+    N(openai_queue_submit_chat, queue, openai_queue_submit_chat(NULL, R, 0, NULL)) \
+    N(openai_queue_submit_chat, request, openai_queue_submit_chat(Q, NULL, 0, NULL)) \
+    OK(openai_queue_submit_chat, id_out, nullable_queue(0)) \
+    N(openai_queue_submit_chat_stream, queue, openai_queue_submit_chat_stream(NULL, R, 0, NULL)) \
+    N(openai_queue_submit_chat_stream, request, openai_queue_submit_chat_stream(Q, NULL, 0, NULL)) \
+    OK(openai_queue_submit_chat_stream, id_out, nullable_queue(1)) \
+    N(openai_queue_submit_call, queue, openai_queue_submit_call(NULL, "listModels", NULL, NULL, NULL, 0, NULL)) \
+    N(openai_queue_submit_call, operation_id, openai_queue_submit_call(Q, NULL, NULL, NULL, NULL, 0, NULL)) \
+    OK(openai_queue_submit_call, path_json, nullable_queue(2)) \
+    OK(openai_queue_submit_call, query_json, nullable_queue(2)) \
+    OK(openai_queue_submit_call, body_json, nullable_queue(2)) \
+    OK(openai_queue_submit_call, id_out, nullable_queue(2)) \
+    G(openai_queue_cancel, queue, openai_queue_cancel(NULL, 1)) \
+    G(openai_queue_pop, queue, openai_queue_pop(NULL)) \
+    N(openai_queue_wait, queue, openai_queue_wait(NULL, 0)) \
+    G(openai_queue_outstanding, queue, openai_queue_outstanding(NULL)) \
+    F(openai_completion_free, completion, openai_completion_free(NULL)) \
+    G(openai_completion_id, completion, openai_completion_id(NULL)) \
+    G(openai_completion_tag, completion, openai_completion_tag(NULL)) \
+    G(openai_completion_get_kind, completion, openai_completion_get_kind(NULL)) \
+    G(openai_completion_status, completion, openai_completion_status(NULL) != OPENAI_STATUS_NULL_ARGUMENT) \
+    G(openai_completion_http_status, completion, openai_completion_http_status(NULL)) \
+    G(openai_completion_error_message, completion, openai_completion_error_message(NULL)) \
+    G(openai_completion_body, completion, openai_completion_body(NULL)) \
+    G(openai_completion_chat_response, completion, openai_completion_chat_response(NULL)) \
+    G(openai_completion_delta, completion, openai_completion_delta(NULL)) \
     N(openai_conversation_new, model, openai_conversation_new(NULL, OUT(openai_conversation **))) \
     N(openai_conversation_new, out, openai_conversation_new(MODEL, NULL)) \
     N(openai_conversation_clone, conversation, openai_conversation_clone(NULL, OUT(openai_conversation **))) \
@@ -617,6 +657,7 @@ int test_null_arguments(void) {
     CHECK(C && R);
     CHECK_OK(openai_client_options_new(&O));
     CHECK_OK(openai_cancel_token_new(&T));
+    CHECK_OK(openai_queue_new(C, &Q));
     CHECK_OK(openai_client_chat(C, R, NULL, &RESP));
     CHECK_OK(openai_client_chat_stream(C, R, NULL, &S));
     CHECK_OK(openai_chat_stream_next(S, &D));
@@ -663,6 +704,7 @@ int test_null_arguments(void) {
     fprintf(stderr, "%d NULL-argument rows, %d failures\n", n, failures);
     openai_images_response_free(IMG);
     openai_pager_free(PG);
+    openai_queue_free(Q);
     openai_form_free(FORM);
     unlink(UPLOAD);
     unlink(DEST);
