@@ -25,12 +25,14 @@ c_quiet = log=$$(mktemp); if ! ( $(1) ) >"$$log" 2>&1; then cat "$$log"; rm -f "
 c-test: c-deps c-header-check c-ctest-asan c-ctest-valgrind c-examples c-install-check
 	@echo "c-test: all passed"
 
-# The tools a fresh Debian machine may lack (gcc brings libasan/libubsan; binutils brings nm).
+# The tools a fresh Debian machine may lack (gcc brings libasan/libubsan; binutils brings nm;
+# libuv1-dev is for examples/c/event_loop_uv.c).
 c-deps:
 	@missing=(); \
 	for t in cmake:cmake gcc:gcc g++:g++ make:make valgrind:valgrind pkg-config:pkg-config nm:binutils timeout:coreutils; do \
 	  command -v "$${t%%:*}" >/dev/null 2>&1 || missing+=("$${t#*:}"); \
 	done; \
+	pkg-config --exists libuv 2>/dev/null || missing+=(libuv1-dev); \
 	if [ $${#missing[@]} -gt 0 ]; then \
 	  echo "c-deps: installing $${missing[*]}"; \
 	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \

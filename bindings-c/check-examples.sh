@@ -74,5 +74,17 @@ else
     "story (" "chunks): You said: Tell me a very short story." "story finish_reason: stop" \
     "done: 4 answers, 0 failed"
 fi
+# Built only where libuv is installed (make test installs it).
+if [ -x "$c_dir/event_loop_uv" ]; then
+  if [ "$real" = "1" ]; then
+    check c/event_loop_uv "$c_dir/event_loop_uv" "" "uv answer 0 (Name a prime number.): " "uv done: 3 answers, 0 failed"
+  else
+    check c/event_loop_uv "$c_dir/event_loop_uv" "" \
+      "uv answer 0 (Name a prime number.): You said: Name a prime number." \
+      "uv answer 2 (Name a planet.): You said: Name a planet." "uv done: 3 answers, 0 failed"
+  fi
+else
+  echo "skip example c/event_loop_uv: libuv was not found when the examples were built"
+fi
 [ $fail = 0 ] && echo "C/C++ examples: $passed passed"
 exit $fail
