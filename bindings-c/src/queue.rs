@@ -106,7 +106,9 @@ struct Running {
 
 #[derive(Default)]
 struct State {
-    ready: VecDeque<openai_completion>,
+    /// Boxed: a burst of 10,000 results grows the deque, and boxes keep that growth to a
+    /// pointer each (it is also shrunk when it empties).
+    ready: VecDeque<Box<openai_completion>>,
     signalled: bool,
     running: HashMap<u64, Running>,
     next_id: u64,
@@ -133,7 +135,7 @@ impl Shared {
     }
 
     fn enqueue(&self, st: &mut State, c: openai_completion) {
-        st.ready.push_back(c);
+        st.ready.push_back(Box::new(c));
         if !st.signalled {
             // A full socket buffer is impossible (one byte at a time); any other failure leaves
             // `openai_queue_wait` and `openai_queue_pop` working, only the descriptor silent.
@@ -142,20 +144,30 @@ impl Shared {
         self.ready_cv.notify_all();
     }
 
-    fn pop(&self) -> Option<openai_completion> {
+    fn pop(&self) -> Option<Box<openai_completion>> {
         let mut st = self.lock();
         let c = st.ready.pop_front()?;
         if c.is_final() {
             st.outstanding -= 1;
         }
-        if st.ready.is_empty() && st.signalled {
-            let mut buf = [0u8; 16];
-            while matches!((&self.wake_rx).read(&mut buf), Ok(n) if n > 0) {}
-            st.signalled = false;
+        if st.ready.is_empty() {
+            if st.signalled {
+                let mut buf = [0u8; 16];
+                while matches!((&self.wake_rx).read(&mut buf), Ok(n) if n > 0) {}
+                st.signalled = false;
+            }
+            // What a burst grew is given back once it is over.
+            st.ready.shrink_to(SMALL);
+            if st.running.is_empty() {
+                st.running.shrink_to(SMALL);
+            }
         }
         Some(c)
     }
 }
+
+/// Capacity the queue's containers keep when idle.
+const SMALL: usize = 64;
 
 /// What a submitted request does on the runtime.
 enum Job {
@@ -449,7 +461,8 @@ pub unsafe extern "C" fn openai_queue_cancel(queue: *const openai_queue, id: u64
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn openai_queue_pop(queue: *const openai_queue) -> *mut openai_completion {
     match unsafe { queue.as_ref() }.and_then(|q| q.shared.pop()) {
-        Some(c) => into_handle(c),
+        // Freed by openai_completion_free, as every handle (Box::from_raw).
+        Some(c) => Box::into_raw(c),
         None => std::ptr::null_mut(),
     }
 }

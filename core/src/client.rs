@@ -638,6 +638,7 @@ impl Client {
         want: Want,
     ) -> Result<(StreamOrBody, Option<String>, u32)> {
         opts.check()?;
+        let _in_flight = crate::memory::InFlight::enter();
         let config = &self.inner.config;
         let total = config.timeouts.total;
         let run = self.execute_attempts(method, path, body, opts, want);

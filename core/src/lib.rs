@@ -22,6 +22,7 @@ pub mod conversation;
 pub mod endpoints;
 mod error;
 mod events;
+pub mod memory;
 pub mod models;
 pub mod multipart;
 pub mod ratelimit;
