@@ -29,6 +29,8 @@ pub struct Fault {
     pub truncate_after: Option<usize>,
     pub error_after: Option<usize>,
     pub split_bytes: bool,
+    /// The whole SSE body in one write, at the end (a benchmark of parsing, not of the network).
+    pub one_write: bool,
     /// Responses streams: a `response.mock_unknown` event after N deltas.
     pub unknown_event_after: Option<usize>,
     /// Responses streams: events without `sequence_number`.
@@ -134,6 +136,7 @@ impl Fault {
                 "truncate-after" => f.truncate_after = Some(count()?),
                 "error-after" => f.error_after = Some(count()?),
                 "split-bytes" => f.split_bytes = true,
+                "one-write" => f.one_write = true,
                 "unknown-event-after" => f.unknown_event_after = Some(count()?),
                 "no-sequence-number" => f.no_sequence_number = true,
                 "batch-polls" => f.batch_polls = Some(num()?.min(1_000_000) as u32),

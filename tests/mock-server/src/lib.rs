@@ -374,6 +374,7 @@
 //! | `truncate-after=N` | close after N events without the terminating chunk |
 //! | `error-after=N` | an SSE error event after N events, then end the body |
 //! | `split-bytes` | every byte of the SSE body as its own HTTP chunk |
+//! | `one-write` | the whole SSE body as one HTTP chunk in one write, once it is complete (the benchmark's parsing-cost mode) |
 //! | `unknown-event-after=N` | Responses: a `response.mock_unknown` event (with `item_id`, `output_index`, `mock`) after N deltas; the stream then goes on |
 //! | `no-sequence-number` | Responses: events without `sequence_number`, as some compatible servers send |
 //! | `batch-polls=N` | Batches (on the create): the Nth `GET` completes it (default 3, 0 = at once) |

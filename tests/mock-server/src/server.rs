@@ -1266,6 +1266,9 @@ struct Events<'a, C> {
     json: Vec<u8>,
     frame: Vec<u8>,
     split: bool,
+    /// `one-write`: events gather in `body` and go out in one write at the end.
+    one_write: bool,
+    body: Vec<u8>,
 }
 
 impl<C: Conn> Events<'_, C> {
@@ -1303,6 +1306,15 @@ impl<C: Conn> Events<'_, C> {
             }
             return Ok(());
         }
+        if self.one_write {
+            if let Some(n) = name {
+                let _ = writeln!(self.body, "event: {n}");
+            }
+            self.body.extend_from_slice(b"data: ");
+            self.body.extend_from_slice(payload);
+            self.body.extend_from_slice(b"\n\n");
+            return Ok(());
+        }
         self.frame.clear();
         let _ = write!(self.frame, "{:x}\r\n", name_line + payload.len() + 8);
         if let Some(n) = name {
@@ -1315,7 +1327,29 @@ impl<C: Conn> Events<'_, C> {
         self.c.flush().await
     }
 
+    /// Sends what `one-write` gathered, as one chunk.
+    async fn flush_gathered(&mut self) -> io::Result<()> {
+        if self.body.is_empty() {
+            return Ok(());
+        }
+        self.frame.clear();
+        let _ = write!(self.frame, "{:x}\r\n", self.body.len());
+        self.frame.append(&mut self.body);
+        self.frame.extend_from_slice(b"\r\n");
+        self.c.write_all(&self.frame).await?;
+        self.c.flush().await
+    }
+
     async fn end(&mut self) -> io::Result<()> {
+        if self.one_write && !self.body.is_empty() {
+            // The body's chunk and the terminating chunk in one write.
+            self.frame.clear();
+            let _ = write!(self.frame, "{:x}\r\n", self.body.len());
+            self.frame.append(&mut self.body);
+            self.frame.extend_from_slice(b"\r\n0\r\n\r\n");
+            self.c.write_all(&self.frame).await?;
+            return self.c.flush().await;
+        }
         self.c.write_all(b"0\r\n\r\n").await?;
         self.c.flush().await
     }
@@ -1361,6 +1395,8 @@ async fn stream_chat<C: Conn>(
         json: Vec::with_capacity(512),
         frame: Vec::with_capacity(512),
         split: f.split_bytes,
+        one_write: f.one_write,
+        body: Vec::new(),
     };
     let meta = StreamMeta {
         id,
@@ -1467,6 +1503,7 @@ async fn cut_stream<C: Conn>(
     error_name: Option<&str>,
     error: &[u8],
 ) -> io::Result<Next> {
+    ev.flush_gathered().await?;
     ev.c.flush().await?;
     Ok(match how {
         StreamCut::Stall => {
@@ -1522,6 +1559,8 @@ async fn stream_response<C: Conn>(
         json: Vec::new(),
         frame: Vec::with_capacity(1024),
         split: f.split_bytes,
+        one_write: f.one_write,
+        body: Vec::new(),
     };
     let stream = responses::Stream::new(plan, f.unknown_event_after, !f.no_sequence_number);
     let cut = f.stream_cut();
@@ -1567,6 +1606,8 @@ async fn stream_completion<C: Conn>(
         json: Vec::new(),
         frame: Vec::with_capacity(512),
         split: f.split_bytes,
+        one_write: f.one_write,
+        body: Vec::new(),
     };
     let chunk = |index: usize, text: &str, finish: Option<&'static str>| {
         let v = TextCompletion {
@@ -1646,6 +1687,8 @@ async fn stream_data<C: Conn>(
         json: Vec::new(),
         frame: Vec::with_capacity(512),
         split: f.split_bytes,
+        one_write: f.one_write,
+        body: Vec::new(),
     };
     let cut = f.stream_cut();
     for (i, e) in events.iter().enumerate() {

@@ -445,6 +445,33 @@ fn split_bytes_error_after_and_events() {
 }
 
 #[test]
+fn one_write_sends_the_whole_stream_as_one_chunk() {
+    let server = MockServer::start();
+    let plain = post_chat(&server, &[("x-mock-fault", "events=20")], &chat(true));
+    let r = post_chat(
+        &server,
+        &[("x-mock-fault", "events=20;one-write")],
+        &chat(true),
+    );
+    assert!(r.complete);
+    assert_eq!(r.chunks.len(), 1);
+    assert!(plain.chunks.len() > 20);
+    // The same events, ids and timestamps aside.
+    let strip = |e: &String| {
+        let mut v: Value = serde_json::from_str(e).unwrap_or(Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.remove("id");
+            o.remove("created");
+        }
+        v
+    };
+    let (a, b) = (plain.events(), r.events());
+    assert_eq!(a.len(), b.len());
+    assert!(a.iter().map(strip).eq(b.iter().map(strip)));
+    assert_eq!(b.last().map(String::as_str), Some("[DONE]"));
+}
+
+#[test]
 fn stall_after_goes_silent() {
     let server = MockServer::start();
     let mut c = connect(&server);
