@@ -1,6 +1,6 @@
 /* One benchmark client process for libopenai:
  *   c_client --base URL --mode seq|conc|queue|stream|rseq|rstream|upload|download|bulk [--n N]
- *            [--concurrency C] [--seconds S] [--file F] [--rpm R]
+ *            [--concurrency C] [--seconds S] [--file F] [--rpm R] [--fault F]
  * Prints one JSON object (latencies in ms, counts, elapsed seconds), like the other clients. */
 #define _POSIX_C_SOURCE 200809L
 #include <poll.h>
@@ -40,6 +40,7 @@ static long peak_rss_kib(void) {
 
 static const char *base = NULL;
 static const char *mode = "seq";
+static const char *stream_fault = "events=99"; /* stream modes: the mock's fault header */
 static long n = 100, concurrency = 64, rpm = 0;
 static double seconds = 30.0, started = 0.0;
 static const char *file = NULL;
@@ -120,11 +121,12 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
     else if (!strcmp(argv[i], "--file")) file = argv[i + 1];
     else if (!strcmp(argv[i], "--rpm")) rpm = atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "--fault")) stream_fault = argv[i + 1];
     else { fprintf(stderr, "unknown flag %s\n", argv[i]); return 2; }
   }
   if (!base || n <= 0 || concurrency <= 0) { fprintf(stderr, "usage: --base URL\n"); return 2; }
   int streaming = !strcmp(mode, "stream") || !strcmp(mode, "rstream");
-  openai_client *client = make_client(streaming ? "events=99" : NULL);
+  openai_client *client = make_client(streaming ? stream_fault : NULL);
   openai_chat_request *req = hello();
   if (!client || !req) { fprintf(stderr, "setup failed: %s\n", openai_last_error_message()); return 1; }
   double *lat = calloc((size_t)n + (size_t)concurrency, sizeof(double));

@@ -23,6 +23,9 @@ p.add_argument("--concurrency", type=int, default=64)
 p.add_argument("--seconds", type=float, default=30.0)
 p.add_argument("--file", default="")
 p.add_argument("--rpm", type=int, default=0, help="bulk: openai_rs keeps under R requests/min")
+p.add_argument(
+    "--fault", default="events=99", help="stream modes: the mock's fault header (one-write, ...)"
+)
 a = p.parse_args()
 
 T_ARGS = time.perf_counter()
@@ -131,7 +134,7 @@ elif a.mode == "stream":
                 model="gpt-4o-mini",
                 messages=MESSAGES,
                 stream=True,
-                extra_headers={"x-mock-fault": "events=99"},
+                extra_headers={"x-mock-fault": a.fault},
             )
             for chunk in s:
                 if chunk.choices:
@@ -164,7 +167,7 @@ elif a.mode == "rstream":
                 model="gpt-4o-mini",
                 input="Hello!",
                 stream=True,
-                extra_headers={"x-mock-fault": "events=99"},
+                extra_headers={"x-mock-fault": a.fault},
             )
             for event in s:
                 _ = event.type

@@ -1,5 +1,5 @@
 //! `bench-raw --base URL --mode seq|conc|stream|rseq|rstream|upload|download --n N
-//!  [--concurrency C] [--seconds S] [--file PATH]`
+//!  [--concurrency C] [--seconds S] [--file PATH] [--fault F] [--threads T]`
 //!
 //! The least a client can do for each benchmark mode — reqwest, serde_json, no retries, no
 //! validation — so the other clients' numbers read as ratios against a floor. Prints one JSON
@@ -17,6 +17,10 @@ struct Args {
     concurrency: usize,
     seconds: f64,
     file: String,
+    /// Stream modes: the mock's fault header (`events=99`, plus `one-write` for parsing cost).
+    fault: String,
+    /// Runtime worker threads; 0 for a current-thread runtime.
+    threads: usize,
 }
 
 fn args() -> Args {
@@ -27,6 +31,8 @@ fn args() -> Args {
         concurrency: 64,
         seconds: 30.0,
         file: String::new(),
+        fault: "events=99".into(),
+        threads: 2,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -38,6 +44,8 @@ fn args() -> Args {
             "--concurrency" => a.concurrency = v.parse().unwrap_or(a.concurrency),
             "--seconds" => a.seconds = v.parse().unwrap_or(a.seconds),
             "--file" => a.file = v,
+            "--fault" => a.fault = v,
+            "--threads" => a.threads = v.parse().unwrap_or(a.threads),
             other => {
                 eprintln!("unknown flag {other}");
                 std::process::exit(2);
@@ -74,32 +82,58 @@ async fn one(client: &reqwest::Client, url: &str, body: bytes::Bytes) -> Result<
     }
 }
 
+/// SSE events out of a byte stream with a cursor: nothing is shifted per event, the consumed
+/// prefix is dropped only when the next read comes in.
+#[derive(Default)]
+struct Frames {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl Frames {
+    fn push(&mut self, part: &[u8]) {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(part);
+    }
+
+    /// The next whole event (without its blank line), or None until more bytes arrive.
+    fn next_event(&mut self) -> Option<&[u8]> {
+        let rest = &self.buf[self.start..];
+        let end = memchr::memmem::find(rest, b"\n\n")?;
+        let at = self.start;
+        self.start += end + 2;
+        Some(&self.buf[at..at + end])
+    }
+}
+
 /// Reads a stream and parses every `data:` payload; returns the number of chunks.
 async fn one_stream(
     client: &reqwest::Client,
     url: &str,
     body: bytes::Bytes,
+    fault: &str,
 ) -> Result<usize, String> {
     let resp = client
         .post(url)
         .bearer_auth("sk-bench")
         .header("content-type", "application/json")
-        .header("x-mock-fault", "events=99")
+        .header("x-mock-fault", fault)
         .body(body)
         .send()
         .await
         .map_err(|e| e.to_string())?;
     let mut s = resp.bytes_stream();
-    let mut buf: Vec<u8> = Vec::new();
+    let mut frames = Frames::default();
     let mut chunks = 0;
     while let Some(part) = s.next().await {
-        buf.extend_from_slice(&part.map_err(|e| e.to_string())?);
-        while let Some(pos) = buf.windows(2).position(|w| w == b"\n\n") {
-            let event: Vec<u8> = buf.drain(..pos + 2).collect();
+        frames.push(&part.map_err(|e| e.to_string())?);
+        while let Some(event) = frames.next_event() {
             let Some(data) = event.strip_prefix(b"data: ") else {
                 continue;
             };
-            let data = &data[..data.len() - 2];
             if data == b"[DONE]" {
                 return Ok(chunks);
             }
@@ -143,7 +177,11 @@ async fn one_response(client: &reqwest::Client, url: &str) -> Result<(), String>
 
 /// A responses stream: named events, each `data:` payload parsed, until the terminal event;
 /// returns the number of events.
-async fn one_response_stream(client: &reqwest::Client, url: &str) -> Result<usize, String> {
+async fn one_response_stream(
+    client: &reqwest::Client,
+    url: &str,
+    fault: &str,
+) -> Result<usize, String> {
     let body =
         serde_json::to_vec(&json!({"model": "gpt-4o-mini", "input": "Hello!", "stream": true}))
             .unwrap_or_default();
@@ -151,23 +189,21 @@ async fn one_response_stream(client: &reqwest::Client, url: &str) -> Result<usiz
         .post(url)
         .bearer_auth("sk-bench")
         .header("content-type", "application/json")
-        .header("x-mock-fault", "events=99")
+        .header("x-mock-fault", fault)
         .body(body)
         .send()
         .await
         .map_err(|e| e.to_string())?;
     let mut s = resp.bytes_stream();
-    let mut buf: Vec<u8> = Vec::new();
+    let mut frames = Frames::default();
     let mut events = 0;
     while let Some(part) = s.next().await {
-        buf.extend_from_slice(&part.map_err(|e| e.to_string())?);
-        while let Some(pos) = buf.windows(2).position(|w| w == b"\n\n") {
-            let event: Vec<u8> = buf.drain(..pos + 2).collect();
-            let Some(at) = event.windows(6).position(|w| w == b"data: ") else {
+        frames.push(&part.map_err(|e| e.to_string())?);
+        while let Some(event) = frames.next_event() {
+            let Some(at) = memchr::memmem::find(event, b"data: ") else {
                 continue;
             };
-            let data = &event[at + 6..event.len() - 2];
-            let v: Value = serde_json::from_slice(data).map_err(|e| e.to_string())?;
+            let v: Value = serde_json::from_slice(&event[at + 6..]).map_err(|e| e.to_string())?;
             events += 1;
             if v["type"] == "response.completed" {
                 return Ok(events);
@@ -265,9 +301,23 @@ fn cpu_s() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
     let a = args();
+    // The runtime is a setting, so the bound can be the fastest of them (`--threads 0`: one
+    // thread, no cross-thread wakes).
+    let rt = match a.threads {
+        0 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+    };
+    rt.expect("runtime").block_on(run(a));
+}
+
+async fn run(a: Args) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .tcp_nodelay(true)
@@ -327,7 +377,7 @@ async fn main() {
         "stream" => {
             for _ in 0..a.n {
                 let t = Instant::now();
-                match one_stream(&client, &url, body(true)).await {
+                match one_stream(&client, &url, body(true), &a.fault).await {
                     Ok(c) => chunks += c,
                     Err(_) => errors += 1,
                 }
@@ -352,7 +402,7 @@ async fn main() {
         "rstream" => {
             for _ in 0..a.n {
                 let t = Instant::now();
-                match one_response_stream(&client, &responses_url).await {
+                match one_response_stream(&client, &responses_url, &a.fault).await {
                     Ok(c) => chunks += c,
                     Err(_) => errors += 1,
                 }
