@@ -215,13 +215,16 @@ fn block_sigpipe() {
     }
 }
 
-/// Two workers by default: the work is I/O, and `OPENAI_RS_WORKER_THREADS` overrides it.
+/// Two workers by default (the work is I/O), one where only one CPU is available;
+/// `OPENAI_RS_WORKER_THREADS` overrides it.
 fn worker_threads() -> usize {
     std::env::var("OPENAI_RS_WORKER_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(2)
+        // Two, or one where the process may use only one CPU (a pinned process, a one-CPU
+        // container): a second worker there only adds hand-offs between the two.
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get().min(2)))
 }
 
 fn check_not_nested() -> Result<()> {
