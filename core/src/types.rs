@@ -387,7 +387,7 @@ impl Message {
 }
 
 /// A tool call made by the model.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ToolCall {
     /// The call id, echoed back in the tool result.
     #[serde(default)]
@@ -569,7 +569,7 @@ impl ChatCompletionRequest {
 // ================================================================================================
 
 /// Token usage of a call.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Prompt tokens.
     #[serde(default, deserialize_with = "de_count")]
@@ -610,7 +610,7 @@ fn detail(v: &Option<Value>, key: &str) -> u64 {
 }
 
 /// The assistant message of a choice.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ResponseMessage {
     /// Normally `assistant`; a string so a new role still parses.
     #[serde(default = "assistant_role")]
@@ -653,7 +653,7 @@ impl ResponseMessage {
 }
 
 /// One choice of a completion.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Choice {
     /// Position in `choices`.
     #[serde(default, deserialize_with = "de_count")]
@@ -674,7 +674,7 @@ pub struct Choice {
 }
 
 /// The response of `POST /chat/completions`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ChatCompletion {
     /// `chatcmpl-...`.
     #[serde(default)]
@@ -747,7 +747,7 @@ pub struct FunctionCallDelta {
 }
 
 /// What a chunk adds to a choice.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Delta {
     /// In the first chunk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -767,7 +767,7 @@ pub struct Delta {
 }
 
 /// One choice of a stream chunk.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ChunkChoice {
     /// Position in `choices`.
     #[serde(default, deserialize_with = "de_count")]
@@ -787,7 +787,7 @@ pub struct ChunkChoice {
 }
 
 /// One `data:` event of a chat completion stream.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ChatCompletionChunk {
     /// Same for every chunk of a stream.
     #[serde(default)]
@@ -1030,6 +1030,161 @@ pub struct ModelList {
     pub extra: Extra,
 }
 
+// ================================================================================================
+// One-pass decoding of objects with an `extra` catch-all
+// ================================================================================================
+
+/// A map key, borrowed from the input when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A field read with [`de_count`].
+struct Count<T>(T);
+
+impl<'de, T: TryFrom<u64> + Default> Deserialize<'de> for Count<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        de_count(d).map(Count)
+    }
+}
+
+/// A field read with [`de_null_default`].
+struct NullDefault<T>(T);
+
+impl<'de, T: Default + Deserialize<'de>> Deserialize<'de> for NullDefault<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        de_null_default(d).map(NullDefault)
+    }
+}
+
+/// `Deserialize` for a struct whose unknown fields go to its `extra` map, in one pass over the
+/// input. `#[serde(flatten)]` (still used for serialising) would buffer every object into serde's
+/// `Content` and parse it a second time: that was a visible share of decoding every reply and
+/// every stream chunk. Each field names how it is read: `plain` (its own `Deserialize`),
+/// `count` ([`de_count`]) or `null_default` ([`de_null_default`]); missing fields keep the
+/// value of `$init`.
+macro_rules! deserialize_with_extra {
+    ($ty:ident, $init:expr, { $($key:literal => $field:ident: $how:ident $t:ty),* $(,)? }) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($ty), " object"))
+                    }
+                    fn visit_map<A: de::MapAccess<'de>>(
+                        self,
+                        mut m: A,
+                    ) -> std::result::Result<$ty, A::Error> {
+                        let mut out: $ty = $init;
+                        while let Some(Key(k)) = m.next_key::<Key<'de>>()? {
+                            match k.as_ref() {
+                                $($key => out.$field = deserialize_with_extra!(@read m, $how, $t),)*
+                                _ => {
+                                    let v: Value = m.next_value()?;
+                                    out.extra.insert(k.into_owned(), v);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+    (@read $m:ident, plain, $t:ty) => { $m.next_value::<$t>()? };
+    (@read $m:ident, count, $t:ty) => { $m.next_value::<Count<$t>>()?.0 };
+    (@read $m:ident, null_default, $t:ty) => { $m.next_value::<NullDefault<$t>>()?.0 };
+}
+
+deserialize_with_extra!(ToolCall, ToolCall { call_type: function_type(), ..ToolCall::default() }, {
+    "id" => id: plain String,
+    "type" => call_type: plain String,
+    "function" => function: plain FunctionCall,
+});
+
+deserialize_with_extra!(Usage, Usage::default(), {
+    "prompt_tokens" => prompt_tokens: count u64,
+    "completion_tokens" => completion_tokens: count u64,
+    "total_tokens" => total_tokens: count u64,
+    "prompt_tokens_details" => prompt_tokens_details: plain Option<Value>,
+    "completion_tokens_details" => completion_tokens_details: plain Option<Value>,
+});
+
+deserialize_with_extra!(ResponseMessage, ResponseMessage { role: assistant_role(), ..ResponseMessage::default() }, {
+    "role" => role: plain String,
+    "content" => content: plain Option<String>,
+    "refusal" => refusal: plain Option<String>,
+    "tool_calls" => tool_calls: plain Option<Vec<ToolCall>>,
+});
+
+deserialize_with_extra!(Choice, Choice::default(), {
+    "index" => index: count u32,
+    "message" => message: plain ResponseMessage,
+    "finish_reason" => finish_reason: plain Option<String>,
+    "logprobs" => logprobs: plain Option<Value>,
+});
+
+deserialize_with_extra!(ChatCompletion, ChatCompletion::default(), {
+    "id" => id: plain String,
+    "object" => object: plain String,
+    "created" => created: plain i64,
+    "model" => model: plain String,
+    "choices" => choices: null_default Vec<Choice>,
+    "usage" => usage: plain Option<Usage>,
+    "system_fingerprint" => system_fingerprint: plain Option<String>,
+    "service_tier" => service_tier: plain Option<String>,
+});
+
+deserialize_with_extra!(Delta, Delta::default(), {
+    "role" => role: plain Option<String>,
+    "content" => content: plain Option<String>,
+    "refusal" => refusal: plain Option<String>,
+    "tool_calls" => tool_calls: plain Option<Vec<ToolCallDelta>>,
+});
+
+deserialize_with_extra!(ChunkChoice, ChunkChoice::default(), {
+    "index" => index: count u32,
+    "delta" => delta: plain Delta,
+    "finish_reason" => finish_reason: plain Option<String>,
+    "logprobs" => logprobs: plain Option<Value>,
+});
+
+deserialize_with_extra!(ChatCompletionChunk, ChatCompletionChunk::default(), {
+    "id" => id: plain String,
+    "object" => object: plain String,
+    "created" => created: plain i64,
+    "model" => model: plain String,
+    "choices" => choices: null_default Vec<ChunkChoice>,
+    "usage" => usage: plain Option<Usage>,
+    "system_fingerprint" => system_fingerprint: plain Option<String>,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1193,5 +1348,50 @@ mod tests {
                 .kind(),
             crate::ErrorKind::Decode
         );
+    }
+
+    #[test]
+    fn one_pass_decoding_keeps_every_field_once() {
+        // From bytes (borrowed keys), with an escaped key (owned), unknown fields at every
+        // level, defaults for missing fields, and a count that saturates.
+        let text = r#"{"id":"c1","object":"chat.completion","created":5,"model":"m",
+            "choices":[{"index":-2,"message":{"content":"hi","tool_calls":[{"id":"t",
+            "function":{"name":"f","arguments":"{}"},"z":1}],"annotations":[]},
+            "finish_reason":"stop","logprobs":null,"k\u0065y":true}],
+            "usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7,"x":[1]},
+            "service_tier":"default","brand_new":{"a":1}}"#;
+        let c: ChatCompletion = serde_json::from_str(text).unwrap();
+        assert_eq!(c.choices[0].index, 0);
+        assert_eq!(c.choices[0].message.role, "assistant");
+        let call = &c.choices[0].message.tool_calls.as_ref().unwrap()[0];
+        assert_eq!(
+            (call.call_type.as_str(), call.extra["z"].as_i64()),
+            ("function", Some(1))
+        );
+        assert_eq!(c.choices[0].extra["key"], true);
+        assert_eq!(c.usage.as_ref().unwrap().extra["x"], json!([1]));
+        assert_eq!(c.service_tier.as_deref(), Some("default"));
+        // Written back, every field appears once, where it was.
+        let back = serde_json::to_value(&c).unwrap();
+        let mut want: Value = serde_json::from_str(text).unwrap();
+        want["choices"][0]["index"] = json!(0);
+        want["choices"][0]["message"]["role"] = json!("assistant");
+        want["choices"][0]["message"]["tool_calls"][0]["type"] = json!("function");
+        assert_eq!(back["choices"][0]["message"], want["choices"][0]["message"]);
+        assert_eq!(back["brand_new"], want["brand_new"]);
+        assert_eq!(back["usage"], want["usage"]);
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(text.matches("\"service_tier\"").count(), 1);
+        // Wrong types still fail, naming what was expected.
+        let e = serde_json::from_str::<ChatCompletionChunk>(r#"{"id": 5}"#).unwrap_err();
+        assert!(e.to_string().contains("expected a string"), "{e}");
+        let e = serde_json::from_str::<ChatCompletionChunk>("[1]").unwrap_err();
+        assert!(e.to_string().contains("ChatCompletionChunk"), "{e}");
+        let d: ChatCompletionChunk = serde_json::from_str(
+            r#"{"choices":[{"delta":{"content":"a","audio":{}},"finish_reason":null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(d.choices[0].delta.content.as_deref(), Some("a"));
+        assert!(d.choices[0].delta.extra.contains_key("audio"));
     }
 }
