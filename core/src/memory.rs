@@ -3,9 +3,9 @@
 //! Ten thousand requests at once take a few hundred MB (a connection, its buffers and a task
 //! each). When they are done, glibc keeps the freed memory in the arenas of the threads that
 //! used it, so the process stays that large however long it then idles. After a burst of at
-//! least [`BURST`] requests in flight, once none has been in flight for [`SETTLE`], the
-//! allocator is asked to return its free pages (`malloc_trim`). Ordinary use (up to `BURST - 1`
-//! at a time) never pays for a trim.
+//! least [`BURST`] requests in flight, once none has been in flight for [`SETTLE`] (and again
+//! four times that later, for what was torn down late), the allocator is asked to return its
+//! free pages (`malloc_trim`). Ordinary use (up to `BURST - 1` at a time) never pays for a trim.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
@@ -50,8 +50,13 @@ fn trim_when_idle(epoch: u64) {
         return;
     };
     rt.spawn(async move {
-        tokio::time::sleep(SETTLE).await;
-        if EPOCH.load(SeqCst) == epoch && ACTIVE.load(SeqCst) == 0 {
+        // Twice: connections the pool let go of are torn down by their own tasks, which a busy
+        // machine may not have run by the first trim.
+        for wait in [SETTLE, SETTLE * 4] {
+            tokio::time::sleep(wait).await;
+            if EPOCH.load(SeqCst) != epoch || ACTIVE.load(SeqCst) != 0 {
+                return;
+            }
             // malloc_trim walks every arena: off the I/O threads.
             let _ = tokio::task::spawn_blocking(trim).await;
         }

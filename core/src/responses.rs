@@ -304,7 +304,7 @@ impl ResponsesRequest {
 // ================================================================================================
 
 /// A content part of an output message: `output_text` (with annotations) or `refusal`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct OutputContent {
     /// `output_text`, `refusal`, ...
     #[serde(rename = "type", default)]
@@ -325,7 +325,7 @@ pub struct OutputContent {
 
 /// An item of `output`: a `message`, a `function_call`, `reasoning`, a built-in tool call, or a
 /// kind this library does not know (kept whole in `extra`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct OutputItem {
     /// `message`, `function_call`, `reasoning`, `web_search_call`, ...
     #[serde(rename = "type", default)]
@@ -383,7 +383,7 @@ impl OutputItem {
 }
 
 /// `usage` of a response.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ResponseUsage {
     /// Input tokens.
     #[serde(default)]
@@ -421,7 +421,7 @@ impl ResponseUsage {
 
 /// A response object (`"object": "response"`). Tolerant: unknown fields stay in `extra`, unknown
 /// output item kinds stay whole.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ResponseObject {
     /// `resp_...`.
     #[serde(default)]
@@ -867,6 +867,45 @@ impl Client {
             .await
     }
 }
+
+// One-pass decoding (see `types::deserialize_with_extra`).
+crate::types::deserialize_with_extra!(OutputContent, OutputContent::default(), {
+    "type" => kind: plain String,
+    "text" => text: plain Option<String>,
+    "refusal" => refusal: plain Option<String>,
+    "annotations" => annotations: plain Option<Vec<Value>>,
+});
+
+crate::types::deserialize_with_extra!(OutputItem, OutputItem::default(), {
+    "type" => kind: plain String,
+    "id" => id: plain Option<String>,
+    "status" => status: plain Option<String>,
+    "role" => role: plain Option<String>,
+    "content" => content: plain Option<Vec<OutputContent>>,
+    "call_id" => call_id: plain Option<String>,
+    "name" => name: plain Option<String>,
+    "arguments" => arguments: plain Option<String>,
+});
+
+crate::types::deserialize_with_extra!(ResponseUsage, ResponseUsage::default(), {
+    "input_tokens" => input_tokens: plain u64,
+    "output_tokens" => output_tokens: plain u64,
+    "total_tokens" => total_tokens: plain u64,
+    "input_tokens_details" => input_tokens_details: plain Option<Value>,
+    "output_tokens_details" => output_tokens_details: plain Option<Value>,
+});
+
+crate::types::deserialize_with_extra!(ResponseObject, ResponseObject::default(), {
+    "id" => id: plain String,
+    "object" => object: plain String,
+    "created_at" => created_at: plain Option<Value>,
+    "status" => status: plain Option<String>,
+    "error" => error: plain Option<Value>,
+    "incomplete_details" => incomplete_details: plain Option<Value>,
+    "model" => model: plain String,
+    "output" => output: plain Vec<OutputItem>,
+    "usage" => usage: plain Option<ResponseUsage>,
+});
 
 #[cfg(test)]
 mod tests {

@@ -1035,7 +1035,7 @@ pub struct ModelList {
 // ================================================================================================
 
 /// A map key, borrowed from the input when it has no escapes.
-struct Key<'de>(std::borrow::Cow<'de, str>);
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -1063,7 +1063,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// A field read with [`de_count`].
-struct Count<T>(T);
+pub(crate) struct Count<T>(pub(crate) T);
 
 impl<'de, T: TryFrom<u64> + Default> Deserialize<'de> for Count<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -1072,7 +1072,7 @@ impl<'de, T: TryFrom<u64> + Default> Deserialize<'de> for Count<T> {
 }
 
 /// A field read with [`de_null_default`].
-struct NullDefault<T>(T);
+pub(crate) struct NullDefault<T>(pub(crate) T);
 
 impl<'de, T: Default + Deserialize<'de>> Deserialize<'de> for NullDefault<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -1088,24 +1088,28 @@ impl<'de, T: Default + Deserialize<'de>> Deserialize<'de> for NullDefault<T> {
 /// value of `$init`.
 macro_rules! deserialize_with_extra {
     ($ty:ident, $init:expr, { $($key:literal => $field:ident: $how:ident $t:ty),* $(,)? }) => {
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 struct V;
-                impl<'de> de::Visitor<'de> for V {
+                impl<'de> ::serde::de::Visitor<'de> for V {
                     type Value = $ty;
-                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
                         f.write_str(concat!("a ", stringify!($ty), " object"))
                     }
-                    fn visit_map<A: de::MapAccess<'de>>(
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
                         self,
                         mut m: A,
-                    ) -> std::result::Result<$ty, A::Error> {
+                    ) -> ::std::result::Result<$ty, A::Error> {
                         let mut out: $ty = $init;
-                        while let Some(Key(k)) = m.next_key::<Key<'de>>()? {
+                        while let Some($crate::types::Key(k)) =
+                            m.next_key::<$crate::types::Key<'de>>()?
+                        {
                             match k.as_ref() {
-                                $($key => out.$field = deserialize_with_extra!(@read m, $how, $t),)*
+                                $($key => out.$field = $crate::types::deserialize_with_extra!(@read m, $how, $t),)*
                                 _ => {
-                                    let v: Value = m.next_value()?;
+                                    let v: ::serde_json::Value = m.next_value()?;
                                     out.extra.insert(k.into_owned(), v);
                                 }
                             }
@@ -1118,9 +1122,12 @@ macro_rules! deserialize_with_extra {
         }
     };
     (@read $m:ident, plain, $t:ty) => { $m.next_value::<$t>()? };
-    (@read $m:ident, count, $t:ty) => { $m.next_value::<Count<$t>>()?.0 };
-    (@read $m:ident, null_default, $t:ty) => { $m.next_value::<NullDefault<$t>>()?.0 };
+    (@read $m:ident, count, $t:ty) => { $m.next_value::<$crate::types::Count<$t>>()?.0 };
+    (@read $m:ident, null_default, $t:ty) => {
+        $m.next_value::<$crate::types::NullDefault<$t>>()?.0
+    };
 }
+pub(crate) use deserialize_with_extra;
 
 deserialize_with_extra!(ToolCall, ToolCall { call_type: function_type(), ..ToolCall::default() }, {
     "id" => id: plain String,

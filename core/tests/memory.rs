@@ -71,7 +71,7 @@ fn ten_thousand_concurrent_then_idle_gives_the_memory_back() {
         "RSS: {before} KiB before, {peak} KiB after the burst, {now} KiB {} ms later",
         t0.elapsed().as_millis()
     );
-    assert_eq!(openai_core::memory::trims(), 1, "one trim after the burst");
+    assert!(openai_core::memory::trims() >= 1, "no trim after the burst");
     assert!(
         now <= before + KEPT_KIB,
         "RSS {now} KiB after idling, {before} KiB before: more than {KEPT_KIB} KiB kept"
