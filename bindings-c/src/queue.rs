@@ -250,8 +250,8 @@ unsafe fn queue_arg<'a>(p: *const openai_queue) -> FfiResult<&'a openai_queue> {
 }
 
 impl openai_queue {
-    /// Starts `job` on the runtime and returns its id.
-    fn submit(&self, job: Job, tag: u64) -> FfiResult<u64> {
+    /// Starts `job` on the runtime; its id goes to `id_out` unless that is NULL.
+    fn submit(&self, job: Job, tag: u64, id_out: *mut u64) -> FfiResult<()> {
         let rt = openai_core::blocking::runtime()?;
         let mut st = self.shared.lock();
         st.next_id += 1;
@@ -266,7 +266,11 @@ impl openai_queue {
         let task = task.abort_handle();
         st.running.insert(id, Running { tag, end, task });
         st.outstanding += 1;
-        Ok(id)
+        // SAFETY: NULL or writable (the C contract of the submit calls).
+        if let Some(out) = unsafe { id_out.as_mut() } {
+            *out = id;
+        }
+        Ok(())
     }
 }
 
@@ -383,12 +387,7 @@ unsafe fn submit_chat(
             true => Job::ChatStream(req),
             false => Job::Chat(req),
         };
-        let id = q.submit(job, tag)?;
-        // SAFETY: NULL or writable (the C contract).
-        if let Some(out) = unsafe { id_out.as_mut() } {
-            *out = id;
-        }
-        Ok(())
+        q.submit(job, tag, id_out)
     })
 }
 
@@ -424,12 +423,7 @@ pub unsafe extern "C" fn openai_queue_submit_call(
                 body.map_or(CallBody::None, CallBody::Json),
             )
         }?;
-        let id = q.submit(Job::Call(ep, call), tag)?;
-        // SAFETY: NULL or writable (the C contract).
-        if let Some(out) = unsafe { id_out.as_mut() } {
-            *out = id;
-        }
-        Ok(())
+        q.submit(Job::Call(ep, call), tag, id_out)
     })
 }
 

@@ -1329,28 +1329,28 @@ impl<C: Conn> Events<'_, C> {
 
     /// Sends what `one-write` gathered, as one chunk.
     async fn flush_gathered(&mut self) -> io::Result<()> {
+        self.write_gathered(b"\r\n").await
+    }
+
+    async fn end(&mut self) -> io::Result<()> {
+        if self.one_write && !self.body.is_empty() {
+            // The body's chunk and the terminating chunk in one write.
+            return self.write_gathered(b"\r\n0\r\n\r\n").await;
+        }
+        self.c.write_all(b"0\r\n\r\n").await?;
+        self.c.flush().await
+    }
+
+    /// The gathered body as one chunk, then `tail`, in one write; nothing if none was gathered.
+    async fn write_gathered(&mut self, tail: &[u8]) -> io::Result<()> {
         if self.body.is_empty() {
             return Ok(());
         }
         self.frame.clear();
         let _ = write!(self.frame, "{:x}\r\n", self.body.len());
         self.frame.append(&mut self.body);
-        self.frame.extend_from_slice(b"\r\n");
+        self.frame.extend_from_slice(tail);
         self.c.write_all(&self.frame).await?;
-        self.c.flush().await
-    }
-
-    async fn end(&mut self) -> io::Result<()> {
-        if self.one_write && !self.body.is_empty() {
-            // The body's chunk and the terminating chunk in one write.
-            self.frame.clear();
-            let _ = write!(self.frame, "{:x}\r\n", self.body.len());
-            self.frame.append(&mut self.body);
-            self.frame.extend_from_slice(b"\r\n0\r\n\r\n");
-            self.c.write_all(&self.frame).await?;
-            return self.c.flush().await;
-        }
-        self.c.write_all(b"0\r\n\r\n").await?;
         self.c.flush().await
     }
 }
