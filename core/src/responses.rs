@@ -3,11 +3,13 @@
 //! (create, stream, retrieve, delete, cancel, input items, input token count) — each a thin layer
 //! over the endpoint engine.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::client::{Client, RequestOptions, Response, UsageSink, record_usage};
-use crate::endpoints::{self, Call, Event, EventStream, Pager};
+use crate::endpoints::{self, Call, Event, EventHead, EventStream, Pager, lazy_json};
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::{Extra, Usage};
 
@@ -507,31 +509,62 @@ pub fn output_text_of(response: &Value) -> String {
 // ================================================================================================
 
 /// One event of a responses stream.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ResponseEvent {
     /// `response.output_text.delta`, `response.completed`, ... (unknown types pass through).
     pub kind: String,
     /// The event's `sequence_number`, when the server sent one.
     pub sequence_number: Option<u64>,
-    /// The whole event.
-    pub data: Value,
-    /// The `data:` text as received.
+    /// The `data:` text as received (always valid JSON).
     pub raw: String,
+    head: EventHead,
+    data: OnceLock<Value>,
+}
+
+impl PartialEq for ResponseEvent {
+    fn eq(&self, other: &ResponseEvent) -> bool {
+        // `head` and `data` are functions of `raw`.
+        self.kind == other.kind && self.raw == other.raw
+    }
 }
 
 impl ResponseEvent {
     fn from_event(e: Event) -> ResponseEvent {
         ResponseEvent {
-            kind: e.name.clone().unwrap_or_default(),
-            sequence_number: e.sequence_number(),
-            data: e.data,
+            kind: e.name.unwrap_or_default(),
+            sequence_number: e.head.sequence_number,
             raw: e.raw,
+            head: e.head,
+            data: e.data,
         }
+    }
+
+    /// An event of type `kind` from its JSON text (as a server would send it).
+    pub fn parse(kind: &str, raw: impl Into<String>) -> Result<ResponseEvent> {
+        Event::parse(Some(kind.to_owned()), raw.into())
+            .map(ResponseEvent::from_event)
+            .map_err(|(e, raw)| Error::decode(format!("the event is not valid JSON: {e}"), raw))
+    }
+
+    /// The whole event as JSON (parsed from [`ResponseEvent::raw`] on first use: the text
+    /// deltas that make up most of a stream are applied without it).
+    pub fn data(&self) -> &Value {
+        lazy_json(&self.data, &self.raw)
     }
 
     /// The text of a `response.output_text.delta` (or refusal / arguments delta) event.
     pub fn delta(&self) -> Option<&str> {
-        self.data.get("delta").and_then(Value::as_str)
+        self.head.delta.as_deref()
+    }
+
+    fn output_index(&self) -> Option<usize> {
+        self.head.output_index.and_then(|n| usize::try_from(n).ok())
+    }
+
+    fn content_index(&self) -> Option<usize> {
+        self.head
+            .content_index
+            .and_then(|n| usize::try_from(n).ok())
     }
 
     /// True for a `response.output_text.delta` event.
@@ -557,12 +590,6 @@ pub struct ResponseAccumulator {
     terminal: bool,
 }
 
-fn idx(ev: &Value, key: &str) -> Option<usize> {
-    ev.get(key)
-        .and_then(Value::as_u64)
-        .and_then(|n| usize::try_from(n).ok())
-}
-
 /// Appends `delta` to the string field `field` in place (a copy of the text so far per delta
 /// made a long answer quadratic), starting it when missing or not a string.
 fn append(obj: &mut Map<String, Value>, field: &str, delta: &str) {
@@ -577,21 +604,29 @@ fn append(obj: &mut Map<String, Value>, field: &str, delta: &str) {
 impl ResponseAccumulator {
     /// Applies one event. Unknown events change nothing.
     pub fn push(&mut self, ev: &ResponseEvent) {
-        let d = &ev.data;
         match ev.kind.as_str() {
+            // The hot ones first: they read only the event's head, never its full JSON.
+            "response.output_text.delta" => self.append_part(ev, "text"),
+            "response.refusal.delta" => self.append_part(ev, "refusal"),
+            "response.function_call_arguments.delta" => {
+                let delta = ev.delta().unwrap_or("");
+                if let Some(item) = self.item_mut(ev).and_then(Value::as_object_mut) {
+                    append(item, "arguments", delta);
+                }
+            }
             "response.created"
             | "response.in_progress"
             | "response.queued"
             | "response.completed"
             | "response.incomplete"
             | "response.failed" => {
-                if let Some(r) = d.get("response") {
+                if let Some(r) = ev.data().get("response") {
                     self.snapshot = r.clone();
                 }
                 self.terminal |= ev.is_terminal();
             }
             "response.output_item.added" => {
-                if let (Some(i), Some(item)) = (idx(d, "output_index"), d.get("item")) {
+                if let (Some(i), Some(item)) = (ev.output_index(), ev.data().get("item")) {
                     let out = self.output_mut();
                     if out.len() <= i {
                         out.resize(i + 1, Value::Null);
@@ -600,33 +635,26 @@ impl ResponseAccumulator {
                 }
             }
             "response.output_item.done" => {
-                if let (Some(i), Some(item)) = (idx(d, "output_index"), d.get("item")) {
+                if let (Some(i), Some(item)) = (ev.output_index(), ev.data().get("item")) {
                     if let Some(slot) = self.output_mut().get_mut(i) {
                         *slot = item.clone();
                     }
                 }
             }
             "response.content_part.added" | "response.content_part.done" => {
-                if let (Some(part), Some(content)) = (d.get("part"), self.content_mut(d)) {
-                    let c = idx(d, "content_index").unwrap_or(content.len());
+                if let (Some(part), Some(content)) = (ev.data().get("part"), self.content_mut(ev)) {
+                    let c = ev.content_index().unwrap_or(content.len());
                     if content.len() <= c {
                         content.resize(c + 1, Value::Null);
                     }
                     content[c] = part.clone();
                 }
             }
-            "response.output_text.delta" => self.append_part(d, "text"),
-            "response.refusal.delta" => self.append_part(d, "refusal"),
-            "response.output_text.done" => self.set_part(d, "text", "text"),
-            "response.refusal.done" => self.set_part(d, "refusal", "refusal"),
-            "response.function_call_arguments.delta" => {
-                let delta = d.get("delta").and_then(Value::as_str).unwrap_or("");
-                if let Some(item) = self.item_mut(d).and_then(Value::as_object_mut) {
-                    append(item, "arguments", delta);
-                }
-            }
+            "response.output_text.done" => self.set_part(ev, "text", "text"),
+            "response.refusal.done" => self.set_part(ev, "refusal", "refusal"),
             "response.function_call_arguments.done" => {
-                if let (Some(item), Some(args)) = (self.item_mut(d), d.get("arguments").cloned()) {
+                let args = ev.data().get("arguments").cloned();
+                if let (Some(item), Some(args)) = (self.item_mut(ev), args) {
                     item["arguments"] = args;
                 }
             }
@@ -648,14 +676,14 @@ impl ResponseAccumulator {
         }
     }
 
-    fn item_mut(&mut self, d: &Value) -> Option<&mut Value> {
-        let i = idx(d, "output_index")?;
+    fn item_mut(&mut self, ev: &ResponseEvent) -> Option<&mut Value> {
+        let i = ev.output_index()?;
         let item = self.output_mut().get_mut(i)?;
         item.is_object().then_some(item)
     }
 
-    fn content_mut(&mut self, d: &Value) -> Option<&mut Vec<Value>> {
-        let item = self.item_mut(d)?;
+    fn content_mut(&mut self, ev: &ResponseEvent) -> Option<&mut Vec<Value>> {
+        let item = self.item_mut(ev)?;
         let content = &mut item["content"];
         if !content.is_array() {
             *content = Value::Array(Vec::new());
@@ -663,21 +691,21 @@ impl ResponseAccumulator {
         content.as_array_mut()
     }
 
-    fn part_mut(&mut self, d: &Value) -> Option<&mut Map<String, Value>> {
-        let c = idx(d, "content_index")?;
-        self.content_mut(d)?.get_mut(c)?.as_object_mut()
+    fn part_mut(&mut self, ev: &ResponseEvent) -> Option<&mut Map<String, Value>> {
+        let c = ev.content_index()?;
+        self.content_mut(ev)?.get_mut(c)?.as_object_mut()
     }
 
-    fn append_part(&mut self, d: &Value, field: &str) {
-        let delta = d.get("delta").and_then(Value::as_str).unwrap_or("");
-        if let Some(part) = self.part_mut(d) {
+    fn append_part(&mut self, ev: &ResponseEvent, field: &str) {
+        let delta = ev.delta().unwrap_or("");
+        if let Some(part) = self.part_mut(ev) {
             append(part, field, delta);
         }
     }
 
-    fn set_part(&mut self, d: &Value, from: &str, field: &str) {
-        if let Some(text) = d.get(from).cloned() {
-            if let Some(part) = self.part_mut(d) {
+    fn set_part(&mut self, ev: &ResponseEvent, from: &str, field: &str) {
+        if let Some(text) = ev.data().get(from).cloned() {
+            if let Some(part) = self.part_mut(ev) {
                 part.insert(field.to_owned(), text);
             }
         }
@@ -914,12 +942,7 @@ mod tests {
     fn ev(kind: &str, data: Value) -> ResponseEvent {
         let mut data = data;
         data["type"] = Value::String(kind.into());
-        ResponseEvent {
-            kind: kind.into(),
-            sequence_number: None,
-            raw: data.to_string(),
-            data,
-        }
+        ResponseEvent::parse(kind, data.to_string()).unwrap()
     }
 
     #[test]

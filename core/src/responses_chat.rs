@@ -300,7 +300,7 @@ impl ChunkAdapter {
                 Some(Err(e)) => return Some(Err(e)),
                 Some(Ok(ev)) => ev,
             };
-            let d = &ev.data;
+            let d = ev.data();
             match ev.kind.as_str() {
                 "response.created" => {
                     let r = d.get("response").unwrap_or(&Value::Null);

@@ -481,7 +481,7 @@ async fn the_long_tail_runs_through_the_same_engine() {
     let mut text = String::new();
     while let Some(ev) = s.next_event().await {
         text.push_str(
-            ev.unwrap().data["choices"][0]["text"]
+            ev.unwrap().data()["choices"][0]["text"]
                 .as_str()
                 .unwrap_or(""),
         );

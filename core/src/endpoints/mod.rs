@@ -680,21 +680,107 @@ impl Download {
 }
 
 /// One event of a stream: its name (named-event dialect; `None` for `[DONE]`-dialect chunks),
-/// the parsed JSON and the raw text it came from.
-#[derive(Clone, Debug, PartialEq)]
+/// the raw text it came from, the few fields every consumer reads, and the parsed JSON on demand.
+///
+/// Most events of a responses stream are text deltas whose readers want only their type,
+/// sequence number, indexes and delta: those are decoded in one pass that still checks the whole
+/// JSON, and the full `Value` (an ordered map per object) is built only when [`Event::data`] is
+/// called. A binding that builds its own objects from [`Event::raw`] then parses each event once.
+#[derive(Clone, Debug)]
 pub struct Event {
     /// The `event:` name, or the `type` of the JSON when the line was absent.
     pub name: Option<String>,
-    /// The JSON payload.
-    pub data: Value,
-    /// The `data:` text as received.
+    /// The `data:` text as received (always valid JSON).
     pub raw: String,
+    pub(crate) head: EventHead,
+    pub(crate) data: std::sync::OnceLock<Value>,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Event) -> bool {
+        // `data` and `head` are functions of `raw`.
+        self.name == other.name && self.raw == other.raw
+    }
 }
 
 impl Event {
+    /// An event from its name and JSON text; when the text is not JSON, the error and the
+    /// text back.
+    pub(crate) fn parse(
+        name: Option<String>,
+        raw: String,
+    ) -> std::result::Result<Event, (serde_json::Error, String)> {
+        let (head, data) = match EventHead::decode(&raw) {
+            Ok(d) => d,
+            Err(e) => return Err((e, raw)),
+        };
+        let name = name.or_else(|| head.kind.clone());
+        Ok(Event {
+            name,
+            raw,
+            head,
+            data,
+        })
+    }
+
+    /// The JSON payload (parsed from [`Event::raw`] on first use).
+    pub fn data(&self) -> &Value {
+        lazy_json(&self.data, &self.raw)
+    }
+
     /// `sequence_number` when the server sent one (compatible servers may not).
     pub fn sequence_number(&self) -> Option<u64> {
-        self.data.get("sequence_number").and_then(Value::as_u64)
+        self.head.sequence_number
+    }
+}
+
+/// The value in `cell`, parsed from `raw` the first time. `raw` was checked to be JSON when
+/// its event was made, so the `Null` fallback is never taken.
+pub(crate) fn lazy_json<'a>(cell: &'a std::sync::OnceLock<Value>, raw: &str) -> &'a Value {
+    cell.get_or_init(|| serde_json::from_str(raw).unwrap_or(Value::Null))
+}
+
+/// The fields of an event payload that hot paths read. Other fields are skipped, not kept.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+pub(crate) struct EventHead {
+    #[serde(rename = "type")]
+    pub(crate) kind: Option<String>,
+    pub(crate) sequence_number: Option<u64>,
+    pub(crate) output_index: Option<u64>,
+    pub(crate) content_index: Option<u64>,
+    pub(crate) delta: Option<String>,
+    /// An `error` member that is not null: the event may be an error envelope.
+    #[serde(rename = "error", default, deserialize_with = "present")]
+    pub(crate) has_error: bool,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<serde::de::IgnoredAny>::deserialize(d)?.is_some())
+}
+
+impl EventHead {
+    /// Decodes the head in one pass. A payload the typed pass refuses (not an object, a field
+    /// of another type, a duplicate key) is parsed as a `Value` instead, and its head read from
+    /// that with the same leniency as before: a field of the wrong type counts as absent.
+    fn decode(
+        raw: &str,
+    ) -> std::result::Result<(EventHead, std::sync::OnceLock<Value>), serde_json::Error> {
+        if let Ok(head) = serde_json::from_str::<EventHead>(raw) {
+            return Ok((head, std::sync::OnceLock::new()));
+        }
+        let v: Value = serde_json::from_str(raw)?;
+        let num = |k: &str| v.get(k).and_then(Value::as_u64);
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let head = EventHead {
+            kind: text("type"),
+            sequence_number: num("sequence_number"),
+            output_index: num("output_index"),
+            content_index: num("content_index"),
+            delta: text("delta"),
+            has_error: v.get("error").is_some_and(|e| !e.is_null()),
+        };
+        Ok((head, std::sync::OnceLock::from(v)))
     }
 }
 
@@ -792,30 +878,23 @@ impl EventStream {
             self.source.discard_pending();
             return None;
         }
-        let data: Value = match serde_json::from_str(&ev.data) {
-            Ok(v) => v,
-            Err(e) => {
+        let event = match Event::parse(ev.event, ev.data) {
+            Ok(e) => e,
+            Err((e, raw)) => {
                 return Some(Err(Error::decode(
                     format!("stream event {} is not valid JSON: {e}", self.source.events),
-                    ev.data,
+                    raw,
                 )));
             }
         };
-        let name = ev
-            .event
-            .clone()
-            .or_else(|| data.get("type").and_then(Value::as_str).map(str::to_owned));
-        if let Some(err) = error_event(name.as_deref(), &data, &ev.data) {
-            return Some(Err(err));
+        if event.head.has_error || event.name.as_deref() == Some("error") {
+            if let Some(err) = error_event(event.name.as_deref(), event.data(), &event.raw) {
+                return Some(Err(err));
+            }
         }
-        let terminal = match (&name, self.terminal) {
+        let terminal = match (&event.name, self.terminal) {
             (Some(n), Some(t)) => t.contains(&n.as_str()),
             _ => false,
-        };
-        let event = Event {
-            name,
-            data,
-            raw: ev.data,
         };
         if terminal {
             // Anything after the terminal event is not part of this answer.
@@ -947,6 +1026,46 @@ impl Pager {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The head read in one typed pass equals the head read from the full `Value`, for
+    /// well-formed events and for every shape the typed pass refuses; `data()` is the full parse.
+    #[test]
+    fn event_head_matches_the_value_reading() {
+        let cases = [
+            r#"{"type":"response.output_text.delta","sequence_number":4,"item_id":"m","output_index":0,"content_index":1,"delta":"Hi \u00e9","logprobs":[]}"#,
+            r#"{"type":"response.created","sequence_number":0,"response":{"id":"r","output":[]}}"#,
+            r#"{"sequence_number":"4","output_index":-1,"content_index":1.0,"delta":5}"#,
+            r#"{"type":"x","type":"y","delta":"a"}"#,
+            r#"{"type":"error","code":"bad","message":"no"}"#,
+            r#"{"error":{"message":"quota"}}"#,
+            r#"{"error":null,"type":"t"}"#,
+            r#"[1,2]"#,
+            r#""text""#,
+            r#"{}"#,
+        ];
+        for raw in cases {
+            let e = Event::parse(None, raw.to_owned()).unwrap();
+            let v: Value = serde_json::from_str(raw).unwrap();
+            assert_eq!(e.data(), &v, "{raw}");
+            let num = |k: &str| v.get(k).and_then(Value::as_u64);
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            assert_eq!(e.head.kind, text("type"), "{raw}");
+            assert_eq!(e.name, text("type"), "{raw}");
+            assert_eq!(e.head.sequence_number, num("sequence_number"), "{raw}");
+            assert_eq!(e.head.output_index, num("output_index"), "{raw}");
+            assert_eq!(e.head.content_index, num("content_index"), "{raw}");
+            assert_eq!(e.head.delta, text("delta"), "{raw}");
+            let has_error = v.get("error").is_some_and(|e| !e.is_null());
+            assert_eq!(e.head.has_error, has_error, "{raw}");
+        }
+        // The `event:` line wins over the payload's type; invalid JSON is refused with its text.
+        let e = Event::parse(Some("named".into()), r#"{"type":"other"}"#.into()).unwrap();
+        assert_eq!(e.name.as_deref(), Some("named"));
+        for bad in [r#"{"type":"x""#, r#"{"type":"x"} tail"#, ""] {
+            let (_, back) = Event::parse(None, bad.to_owned()).unwrap_err();
+            assert_eq!(back, bad);
+        }
+    }
 
     #[test]
     fn table_is_sorted_unique_and_complete() {
