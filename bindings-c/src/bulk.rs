@@ -1,8 +1,9 @@
 //! The core's bulk runner from C: a Batch API input file in, a callback per finished row and a
 //! progress callback, both on the calling thread, and a summary.
 //!
-//! The run is a task on the shared runtime; it hands rows and progress to the calling thread
-//! through a channel, so C callbacks never run on a runtime thread and may take their time.
+//! The run is on a thread of its own (`bulk::run_on_own_thread`); it hands rows and progress to
+//! the calling thread through a channel, so C callbacks never run on the library's threads and
+//! may take their time.
 
 use std::collections::VecDeque;
 use std::ffi::{CString, c_char, c_void};
@@ -386,19 +387,26 @@ pub unsafe extern "C" fn openai_client_bulk_run(
         let tx = inbox.clone();
         let (want_rows, want_progress) = (on_result.is_some(), on_progress.is_some());
         let task = rt.spawn(async move {
-            let progress = |p: &BulkProgress| {
+            let progress_tx = tx.clone();
+            let progress = move |p: &BulkProgress| {
                 if want_progress {
-                    tx.push(Msg::Progress(p.clone()));
+                    progress_tx.push(Msg::Progress(p.clone()));
                 }
             };
             let out = match batch {
                 None => {
-                    let row = |r: &RowResult| {
+                    let row_tx = tx.clone();
+                    let row = move |r: &RowResult| {
                         if want_rows {
-                            tx.push(Msg::Row(row_of(r)));
+                            row_tx.push(Msg::Row(row_of(r)));
                         }
                     };
-                    bulk::run(&client, rows, &opts, row, progress).await
+                    // Its own thread; dropping it (the guard below aborts this task) waits
+                    // until the run has stopped.
+                    match bulk::run_on_own_thread(&client, rows, &opts, row, progress) {
+                        Ok(run) => run.await,
+                        Err(e) => Err(e),
+                    }
                 }
                 // The Batch API answers all rows at the end, in input order.
                 Some(b) => batch_api::run(&client, rows, &b, progress)

@@ -1,4 +1,4 @@
-//! `BulkRun`: the core's bulk runner as a task on the shared runtime that Python watches.
+//! `BulkRun`: the core's bulk runner (on a thread of its own) that Python watches.
 //!
 //! The run never calls into Python: progress is a snapshot Python reads when it wants (a bar
 //! redraw every tenth of a second), and the end is a flag it waits on with the GIL released. So
@@ -181,7 +181,7 @@ impl BulkRun {
         };
         let c = client.get().inner.clone();
         BulkRun::spawn(py, move |sink| async move {
-            bulk::run(&c, rows, &opts, |_| {}, |p| sink.set(p)).await
+            bulk::run_on_own_thread(&c, rows, &opts, |_| {}, move |p| sink.set(p))?.await
         })
     }
 

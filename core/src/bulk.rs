@@ -1093,6 +1093,28 @@ where
     Ok(summary)
 }
 
+/// [`run`] on a thread of its own with a current-thread runtime (see
+/// [`crate::blocking::on_own_thread`]), for callers that hand a whole run over and wait: the
+/// bindings. Every row's request, connection and timer is polled on that one thread. The
+/// callbacks run there too. Dropping the returned future stops the run and returns once it has
+/// stopped: finished rows are in the output file, and no row is written after.
+pub fn run_on_own_thread<I>(
+    client: &Client,
+    rows: I,
+    opts: &BulkOptions,
+    on_result: impl FnMut(&RowResult) + Send + 'static,
+    on_progress: impl FnMut(&BulkProgress) + Send + 'static,
+) -> Result<crate::blocking::OwnThread<Result<BulkSummary>>>
+where
+    I: IntoIterator<Item = BulkRequest> + Send + 'static,
+    I::IntoIter: Send,
+{
+    let (client, opts) = (client.clone(), opts.clone());
+    crate::blocking::on_own_thread("openai-rs-bulk", async move {
+        run(&client, rows, &opts, on_result, on_progress).await
+    })
+}
+
 /// The built-in price table, shared by every run without one of its own.
 fn builtin_prices() -> Arc<PriceTable> {
     static BUILTIN: OnceLock<Arc<PriceTable>> = OnceLock::new();
