@@ -109,7 +109,20 @@ impl Download {
 
     /// The next piece of the body as it arrived, `None` at its end.
     fn read_chunk<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let r = crate::runtime::block(py, next_chunk(self.inner.clone()))?;
+        // A piece already received is taken here, without a hand-off to the runtime (a large
+        // body arrives in many pieces, most of them buffered by the time they are asked for).
+        let ready = self
+            .inner
+            .try_lock()
+            .ok()
+            .and_then(|mut g| match g.as_mut() {
+                Some(d) => openai_core::blocking::poll_once(d.chunk()),
+                None => Some(Ok(None)),
+            });
+        let r = match ready {
+            Some(r) => r,
+            None => crate::runtime::block(py, next_chunk(self.inner.clone()))?,
+        };
         Out::Chunk(r).into_pyobject(py)
     }
 
