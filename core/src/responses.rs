@@ -557,6 +557,10 @@ impl ResponseEvent {
         self.head.delta.as_deref()
     }
 
+    pub(crate) fn head(&self) -> &EventHead {
+        &self.head
+    }
+
     fn output_index(&self) -> Option<usize> {
         self.head.output_index.and_then(|n| usize::try_from(n).ok())
     }

@@ -300,10 +300,11 @@ impl ChunkAdapter {
                 Some(Err(e)) => return Some(Err(e)),
                 Some(Ok(ev)) => ev,
             };
-            let d = ev.data();
+            // The full JSON only for the events that need more than their head.
+            let d = || ev.data();
             match ev.kind.as_str() {
                 "response.created" => {
-                    let r = d.get("response").unwrap_or(&Value::Null);
+                    let r = d().get("response").unwrap_or(&Value::Null);
                     self.id = r.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
                     self.model = r
                         .get("model")
@@ -320,24 +321,23 @@ impl ChunkAdapter {
                 }
                 "response.output_text.delta" => {
                     return Some(Ok(self.chunk(
-                        json!({"content": d.get("delta")}),
+                        json!({"content": ev.delta()}),
                         None,
                         Value::Null,
                     )));
                 }
                 "response.refusal.delta" => {
                     return Some(Ok(self.chunk(
-                        json!({"refusal": d.get("delta")}),
+                        json!({"refusal": ev.delta()}),
                         None,
                         Value::Null,
                     )));
                 }
                 "response.output_item.added"
-                    if d.pointer("/item/type") == Some(&json!("function_call")) =>
+                    if d().pointer("/item/type") == Some(&json!("function_call")) =>
                 {
-                    let item = &d["item"];
-                    self.calls
-                        .push(d.get("output_index").and_then(Value::as_u64).unwrap_or(0));
+                    let item = &d()["item"];
+                    self.calls.push(ev.head().output_index.unwrap_or(0));
                     let call = json!([{"index": self.calls.len() - 1, "id": item.get("call_id"), "type": "function",
                         "function": {"name": item.get("name"), "arguments": ""}}]);
                     return Some(Ok(self.chunk(
@@ -347,10 +347,9 @@ impl ChunkAdapter {
                     )));
                 }
                 "response.function_call_arguments.delta" => {
-                    let at = d.get("output_index").and_then(Value::as_u64).unwrap_or(0);
+                    let at = ev.head().output_index.unwrap_or(0);
                     if let Some(index) = self.calls.iter().position(|o| *o == at) {
-                        let call =
-                            json!([{"index": index, "function": {"arguments": d.get("delta")}}]);
+                        let call = json!([{"index": index, "function": {"arguments": ev.delta()}}]);
                         return Some(Ok(self.chunk(
                             json!({"tool_calls": call}),
                             None,
@@ -360,7 +359,7 @@ impl ChunkAdapter {
                 }
                 "response.completed" | "response.incomplete" | "response.failed" => {
                     self.ended = true;
-                    let r = d.get("response").unwrap_or(&Value::Null);
+                    let r = d().get("response").unwrap_or(&Value::Null);
                     if let Some(e) = failed(r) {
                         return Some(Err(e));
                     }
