@@ -31,9 +31,72 @@ pub(crate) fn mark_worker() {
     imp::ON_WORKER.with(|w| w.set(true));
 }
 
-/// Wakes every pending waiter now (the runtime's `on_thread_park`, and the flush task).
+/// Wakes every pending waiter now, and runs the deferred signals (the runtime's
+/// `on_thread_park`, and the flush task).
 pub(crate) fn flush() {
     imp::flush();
+    deferred::run();
+}
+
+/// Runs `signal` at the next flush when called on a runtime worker (after its current batch of
+/// ready work, or before it sleeps), at once on any other thread. For signals that wake another
+/// thread some other way than [`Waiter`] (a byte written to a socket a C event loop polls): sent
+/// from a worker one by one, each would switch to the woken thread and back.
+pub(crate) fn after_batch(signal: Box<dyn FnOnce() + Send>) {
+    if imp::ON_WORKER.with(std::cell::Cell::get) {
+        deferred::push(signal);
+        schedule_flush();
+    } else {
+        signal();
+    }
+}
+
+/// The signals deferred to the next flush: a lock-free stack, since a forked child may flush
+/// (a lock held by a parent's worker at the fork would never be released there). Only pushes
+/// and take-alls, so no ABA.
+mod deferred {
+    use std::sync::atomic::{AtomicPtr, Ordering};
+
+    struct Node {
+        signal: Box<dyn FnOnce() + Send>,
+        next: *mut Node,
+    }
+
+    static HEAD: AtomicPtr<Node> = AtomicPtr::new(std::ptr::null_mut());
+
+    pub(super) fn push(signal: Box<dyn FnOnce() + Send>) {
+        let node = Box::into_raw(Box::new(Node {
+            signal,
+            next: std::ptr::null_mut(),
+        }));
+        let mut head = HEAD.load(Ordering::Relaxed);
+        loop {
+            // SAFETY: `node` is ours until the exchange publishes it.
+            unsafe { (*node).next = head };
+            match HEAD.compare_exchange_weak(head, node, Ordering::Release, Ordering::Relaxed) {
+                Ok(_) => return,
+                Err(now) => head = now,
+            }
+        }
+    }
+
+    pub(super) fn run() {
+        if HEAD.load(Ordering::Relaxed).is_null() {
+            return;
+        }
+        let mut node = HEAD.swap(std::ptr::null_mut(), Ordering::Acquire);
+        // Newest first on the stack; sent in the order they were deferred.
+        let mut in_order = Vec::new();
+        while !node.is_null() {
+            // SAFETY: the swap made the whole list ours; each node came from `Box::into_raw`.
+            let b = unsafe { Box::from_raw(node) };
+            node = b.next;
+            in_order.push(b.signal);
+        }
+        for signal in in_order.into_iter().rev() {
+            signal();
+        }
+    }
 }
 
 /// One wait of one thread: the waker side sets `woken` and wakes the thread.
@@ -298,6 +361,42 @@ mod tests {
         {}
         h.join().unwrap();
         assert!(t.elapsed() < Duration::from_secs(2));
+    }
+
+    /// A deferred signal is never lost: on a worker it runs once the worker has nothing left to
+    /// do (here the worker waits for the signal itself, so only its flush can deliver it), in
+    /// the order deferred; elsewhere it runs at once.
+    #[test]
+    fn after_batch_signals_run_at_the_flush_in_order_or_at_once() {
+        let ran = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let r = ran.clone();
+        after_batch(Box::new(move || r.lock().unwrap().push(0)));
+        assert_eq!(*ran.lock().unwrap(), [0], "off a worker: at once");
+
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .on_thread_park(flush)
+            .enable_all()
+            .build()
+            .unwrap();
+        for round in 0..50 {
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            let ran2 = ran.clone();
+            let got = rt.block_on(async move {
+                mark_worker();
+                let (a, b) = (ran2.clone(), ran2.clone());
+                after_batch(Box::new(move || a.lock().unwrap().push(1)));
+                after_batch(Box::new(move || {
+                    b.lock().unwrap().push(2);
+                    let _ = tx.send(());
+                }));
+                tokio::time::timeout(Duration::from_secs(5), rx).await
+            });
+            imp::ON_WORKER.with(|w| w.set(false));
+            assert!(got.is_ok(), "round {round}: the deferred signal never ran");
+            let mut v = ran.lock().unwrap();
+            assert_eq!(v[v.len() - 2..], [1, 2], "round {round}: out of order");
+            v.clear();
+        }
     }
 
     /// A worker's wake waits for the flush: here a worker thread marks, and nothing wakes the
