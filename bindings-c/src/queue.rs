@@ -104,12 +104,26 @@ struct Running {
     task: AbortHandle,
 }
 
+/// Where the descriptor's byte is.
+#[derive(Default, Clone, Copy, PartialEq, Eq, Debug)]
+enum Signal {
+    /// Not written; nothing waits, or what waits was already signalled and taken.
+    #[default]
+    Idle,
+    /// Completions wait; the byte will be written when the runtime's thread ends its batch.
+    Pending,
+    /// Written: the descriptor polls readable.
+    Written,
+}
+
 #[derive(Default)]
 struct State {
     /// Boxed: a burst of 10,000 results grows the deque, and boxes keep that growth to a
     /// pointer each (it is also shrunk when it empties).
     ready: VecDeque<Box<openai_completion>>,
-    signalled: bool,
+    signal: Signal,
+    /// Threads in `openai_queue_wait`: the condition variable is notified only if there are.
+    waiters: usize,
     running: HashMap<u64, Running>,
     next_id: u64,
     /// Submitted requests whose final completion has not been popped yet.
@@ -123,25 +137,57 @@ impl Shared {
 
     /// Queues a completion of a request that is still running; dropped if it was cancelled
     /// (its cancellation already queued the final completion).
-    fn push(&self, c: openai_completion) {
+    fn push(self: &Arc<Self>, c: openai_completion) {
         let mut st = self.lock();
         let live = match c.is_final() {
             true => st.running.remove(&c.id).is_some(),
             false => st.running.contains_key(&c.id),
         };
-        if live {
-            self.enqueue(&mut st, c);
+        if live && self.enqueue(&mut st, c) {
+            drop(st);
+            self.announce();
         }
     }
 
-    fn enqueue(&self, st: &mut State, c: openai_completion) {
+    /// Queues `c`. The program is told once per batch of the runtime's work, not per
+    /// completion: woken per completion, its thread would preempt the runtime's at each one (two
+    /// switches per request, measured at 64 in flight).
+    /// True if the caller must [`Shared::announce`] it, once the lock is released.
+    fn enqueue(&self, st: &mut State, c: openai_completion) -> bool {
         st.ready.push_back(Box::new(c));
-        if !st.signalled {
-            // A full socket buffer is impossible (one byte at a time); any other failure leaves
-            // `openai_queue_wait` and `openai_queue_pop` working, only the descriptor silent.
-            st.signalled = (&self.wake_tx).write(&[1]).is_ok();
+        let first = st.signal == Signal::Idle;
+        if first {
+            st.signal = Signal::Pending;
         }
-        self.ready_cv.notify_all();
+        first
+    }
+
+    /// Signals waiting completions: after the runtime's batch on its thread, at once elsewhere.
+    fn announce(self: &Arc<Self>) {
+        let shared = self.clone();
+        openai_core::blocking::after_batch(move || shared.signal());
+    }
+
+    /// Makes waiting completions visible to `poll` and `openai_queue_wait`.
+    fn signal(&self) {
+        let mut st = self.lock();
+        if st.signal != Signal::Pending {
+            return;
+        }
+        if st.ready.is_empty() {
+            // Popped before the signal went out (`openai_queue_pop` needs no signal).
+            st.signal = Signal::Idle;
+            return;
+        }
+        // A full socket buffer is impossible (one byte at a time); any other failure leaves
+        // `openai_queue_wait` and `openai_queue_pop` working, only the descriptor silent.
+        st.signal = match (&self.wake_tx).write(&[1]) {
+            Ok(_) => Signal::Written,
+            Err(_) => Signal::Idle,
+        };
+        if st.waiters > 0 {
+            self.ready_cv.notify_all();
+        }
     }
 
     fn pop(&self) -> Option<Box<openai_completion>> {
@@ -151,11 +197,12 @@ impl Shared {
             st.outstanding -= 1;
         }
         if st.ready.is_empty() {
-            if st.signalled {
+            if st.signal == Signal::Written {
                 let mut buf = [0u8; 16];
                 while matches!((&self.wake_rx).read(&mut buf), Ok(n) if n > 0) {}
-                st.signalled = false;
             }
+            // A pending signal finds nothing to tell and stays quiet.
+            st.signal = Signal::Idle;
             // What a burst grew is given back once it is over.
             st.ready.shrink_to(SMALL);
             if st.running.is_empty() {
@@ -446,7 +493,10 @@ pub unsafe extern "C" fn openai_queue_cancel(queue: *const openai_queue, id: u64
         openai_status::Cancelled,
         "cancelled by openai_queue_cancel".to_owned(),
     ));
-    shared.enqueue(&mut st, c);
+    if shared.enqueue(&mut st, c) {
+        drop(st);
+        shared.announce();
+    }
     true
 }
 
@@ -483,17 +533,24 @@ pub unsafe extern "C" fn openai_queue_wait(
             if st.outstanding == 0 {
                 break;
             }
-            st = match deadline {
-                None => q
-                    .shared
-                    .ready_cv
-                    .wait(st)
-                    .unwrap_or_else(PoisonError::into_inner),
+            let left = match deadline {
+                None => None,
                 Some(d) => {
                     let left = d.saturating_duration_since(Instant::now());
                     if left.is_zero() {
                         break;
                     }
+                    Some(left)
+                }
+            };
+            st.waiters += 1;
+            st = match left {
+                None => q
+                    .shared
+                    .ready_cv
+                    .wait(st)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(left) => {
                     q.shared
                         .ready_cv
                         .wait_timeout(st, left)
@@ -501,6 +558,7 @@ pub unsafe extern "C" fn openai_queue_wait(
                         .0
                 }
             };
+            st.waiters -= 1;
         }
         Err(FfiError::Boundary(
             openai_status::Timeout,
@@ -656,10 +714,12 @@ mod tests {
                 let mut st = shared.lock();
                 st.outstanding = 2;
                 let c = openai_completion::new(1, 7, openai_completion_kind::Response);
-                shared.enqueue(&mut st, c);
+                assert!(shared.enqueue(&mut st, c));
                 let c = openai_completion::new(2, 8, openai_completion_kind::Response);
-                shared.enqueue(&mut st, c);
+                assert!(!shared.enqueue(&mut st, c), "one signal for both");
             }
+            assert!(!readable(), "signalled only when announced");
+            shared.announce();
             assert!(readable());
             assert_eq!(openai_queue_outstanding(q), 2);
             let a = openai_queue_pop(q);
