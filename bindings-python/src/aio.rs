@@ -84,12 +84,18 @@ struct Shared {
 }
 
 impl Shared {
-    fn complete(&self, c: Completion) {
+    /// Queues `c`; the loop is woken once per batch of the runtime's work (`after_batch`):
+    /// woken per completion, the loop's thread would preempt the runtime's at each one.
+    fn complete(self: &Arc<Self>, c: Completion) {
         self.queue.lock().unwrap_or_else(|p| p.into_inner()).push(c);
         if !self.armed.swap(true, Ordering::AcqRel) {
-            // WouldBlock means the socket is full of wake-ups already; a closed reader means the
-            // loop is gone. Either way there is nothing more to do.
-            let _ = (&self.writer).write(&[1]);
+            let shared = self.clone();
+            openai_core::blocking::after_batch(move || {
+                // WouldBlock means the socket is full of wake-ups already; a closed reader means
+                // the loop is gone. Either way there is nothing more to do. A byte that comes
+                // after a drain already took the completions costs one empty drain.
+                let _ = (&shared.writer).write(&[1]);
+            });
         }
     }
 }
