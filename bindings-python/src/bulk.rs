@@ -24,7 +24,23 @@ type Done = Option<openai_core::Result<BulkSummary>>;
 struct Shared {
     progress: Mutex<BulkProgress>,
     done: Mutex<Done>,
+    /// Set (under `done`'s lock) once the job's future is gone, finished or cancelled: from
+    /// then on nothing of the run writes to the output.
+    ended: std::sync::atomic::AtomicBool,
     finished: Condvar,
+}
+
+/// Marks the run ended when the job's future is dropped, whichever way it ends.
+struct Ended(Arc<Shared>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let _done = self.0.done.lock().unwrap_or_else(PoisonError::into_inner);
+        self.0
+            .ended
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.0.finished.notify_all();
+    }
 }
 
 /// A row's answer as received, built into its response object on first use
@@ -122,15 +138,17 @@ impl BulkRun {
         let shared = Arc::new(Shared {
             progress: Mutex::new(BulkProgress::default()),
             done: Mutex::new(None),
+            ended: std::sync::atomic::AtomicBool::new(false),
             finished: Condvar::new(),
         });
         let rt = openai_core::blocking::runtime().map_err(|e| to_pyerr(py, &e))?;
         let job = start(Sink(shared.clone()));
         let s = shared.clone();
         let task = rt.spawn(async move {
+            // Declared first, so dropped after the job, also when the task is aborted.
+            let _ended = Ended(s.clone());
             let out = job.await;
             *s.done.lock().unwrap_or_else(PoisonError::into_inner) = Some(out);
-            s.finished.notify_all();
         });
         Ok(BulkRun {
             shared,
@@ -260,9 +278,24 @@ impl BulkRun {
         progress_dict(py, &p)
     }
 
-    /// Stops the run: requests in flight are dropped; finished rows are already in the output.
-    fn cancel(&self) {
+    /// Stops the run and returns once it has stopped (GIL released): requests in flight are
+    /// dropped, finished rows are already in the output, and nothing more is written to it.
+    fn cancel(&self, py: Python<'_>) {
         self.abort.abort();
+        py.detach(|| {
+            let done = self
+                .shared
+                .done
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let _stopped = self
+                .shared
+                .finished
+                .wait_while(done, |_| {
+                    !self.shared.ended.load(std::sync::atomic::Ordering::Acquire)
+                })
+                .unwrap_or_else(PoisonError::into_inner);
+        });
     }
 
     /// The outcome, once: `(rows, summary)`, each row `(index, custom_id, answer, error,
