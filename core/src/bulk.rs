@@ -36,7 +36,7 @@ use tokio::task::JoinSet;
 use crate::client::{Client, RequestOptions};
 use crate::endpoints::Call;
 use crate::error::{Error, ErrorKind, Result};
-use crate::models::PriceTable;
+use crate::models::{ModelPrice, PriceTable};
 use crate::ratelimit::RateLimits;
 use crate::retry::{self, RetryAfter};
 use crate::tokens::TokenCounter;
@@ -883,10 +883,10 @@ where
 {
     opts.check()?;
     let started = Instant::now();
-    let prices = match &opts.prices {
+    let prices = Arc::new(Prices::new(match &opts.prices {
         Some(p) => Arc::new(p.clone()),
         None => builtin_prices(),
-    };
+    }));
     let max_retries = opts.max_retries.unwrap_or(client.config().max_retries);
     let (done_before, mut sink) = match &opts.output {
         Some(p) => (done_ids(p)?, Some(Sink::open(p)?)),
@@ -1115,6 +1115,34 @@ where
     })
 }
 
+/// A run's price table, with its last lookup remembered: a run's rows nearly always name one
+/// model, and a lookup scans the table (2.4 % of a row's CPU in a profile of 20,000 rows).
+struct Prices {
+    table: Arc<PriceTable>,
+    last: Mutex<Option<(String, Option<ModelPrice>)>>,
+}
+
+impl Prices {
+    fn new(table: Arc<PriceTable>) -> Prices {
+        Prices {
+            table,
+            last: Mutex::new(None),
+        }
+    }
+
+    fn get(&self, model: &str) -> Option<ModelPrice> {
+        let mut last = lock(&self.last);
+        match &*last {
+            Some((m, p)) if m == model => *p,
+            _ => {
+                let p = self.table.get(model).copied();
+                *last = Some((model.to_owned(), p));
+                p
+            }
+        }
+    }
+}
+
 /// The built-in price table, shared by every run without one of its own.
 fn builtin_prices() -> Arc<PriceTable> {
     static BUILTIN: OnceLock<Arc<PriceTable>> = OnceLock::new();
@@ -1143,7 +1171,7 @@ async fn run_row(
     row: Row,
     opts: Arc<RequestOptions>,
     max_retries: u32,
-    prices: Arc<PriceTable>,
+    prices: Arc<Prices>,
     est_cost: f64,
 ) -> (RowResult, f64) {
     let (gate, opts, prices) = (&*gate, &*opts, &*prices);
@@ -1157,12 +1185,19 @@ async fn run_row(
     let mut limited = 0u32;
     let outcome = loop {
         acquire(gate, charge).await;
-        let res = client.call_raw(ep, &call, opts).await;
+        let res = client.call_raw_counted(ep, &call, opts).await;
         let now = Instant::now();
         match res {
-            Ok(resp) => {
+            Ok((resp, counted)) => {
                 lock(gate).answered(charge, Some(&resp.rate_limits()), now);
-                break answer_of(resp.raw, resp.status, resp.request_id, &model, prices);
+                break Ok(counted_answer(
+                    resp.raw,
+                    resp.status,
+                    resp.request_id,
+                    counted,
+                    &model,
+                    prices,
+                ));
             }
             Err(e) => {
                 let limits = (!e.headers().is_empty()).then(|| error_limits(&e));
@@ -1235,6 +1270,44 @@ fn error_limits(e: &Error) -> RateLimits {
     RateLimits::from_headers(&h)
 }
 
+/// [`answer_of`] for an answer whose model and usage [`Client::call_raw_counted`] already read
+/// (and whose body it checked to be JSON).
+fn counted_answer(
+    raw: bytes::Bytes,
+    status: u16,
+    request_id: Option<String>,
+    counted: Option<crate::endpoints::Counted>,
+    request_model: &str,
+    prices: &Prices,
+) -> RowAnswer {
+    let (model, usage) = match counted {
+        Some(c) => (Some(c.model).filter(|m| !m.is_empty()), c.usage),
+        None => (None, None),
+    };
+    let model = model.as_deref().unwrap_or(request_model);
+    RowAnswer {
+        status_code: status,
+        request_id,
+        raw: owned_body(&raw),
+        cost_usd: match (&usage, prices.get(model)) {
+            (Some(u), Some(p)) => Some(p.cost(u)),
+            _ => None,
+        },
+        usage,
+    }
+}
+
+/// The body to keep: `null` for an empty one, else a copy of exactly the body (the transport's
+/// `Bytes` can share a much larger read buffer, and a run keeps every row's answer: 20,000 small
+/// answers held 200 MB).
+fn owned_body(raw: &[u8]) -> bytes::Bytes {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        bytes::Bytes::from_static(b"null")
+    } else {
+        bytes::Bytes::copy_from_slice(raw)
+    }
+}
+
 pub(crate) fn answer_of(
     raw: bytes::Bytes,
     status: u16,
@@ -1250,13 +1323,7 @@ pub(crate) fn answer_of(
         #[serde(default)]
         usage: Option<Value>,
     }
-    let raw = if raw.iter().all(u8::is_ascii_whitespace) {
-        bytes::Bytes::from_static(b"null")
-    } else {
-        // A copy of exactly the body: the transport's `Bytes` can share a much larger read
-        // buffer, and a run keeps every row's answer (20,000 small answers held 200 MB).
-        bytes::Bytes::copy_from_slice(&raw)
-    };
+    let raw = owned_body(&raw);
     let lite: Option<Lite> = serde_json::from_slice(&raw).map_err(|e| {
         Error::decode(
             format!("the answer is not valid JSON: {e}"),
@@ -1289,6 +1356,24 @@ pub(crate) fn answer_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The remembered lookup answers as the table does, also when the model changes.
+    #[test]
+    fn prices_remember_the_last_model_only_as_a_shortcut() {
+        let table = builtin_prices();
+        let p = Prices::new(table.clone());
+        for m in [
+            "gpt-4o-mini",
+            "gpt-4o-mini",
+            "gpt-4o",
+            "no-such-model",
+            "gpt-4o-mini",
+            "gpt-4o",
+        ] {
+            assert_eq!(p.get(m), table.get(m).copied(), "{m}");
+        }
+        assert_ne!(p.get("gpt-4o"), p.get("gpt-4o-mini"));
+    }
 
     #[test]
     fn lines_parse_and_bad_ones_say_why() {

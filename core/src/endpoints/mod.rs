@@ -423,9 +423,20 @@ impl Client {
         call: &Call,
         opts: &RequestOptions,
     ) -> Result<Response<()>> {
+        Ok(self.call_raw_counted(ep, call, opts).await?.0)
+    }
+
+    /// [`Client::call_raw`], also handing back the answer's model and usage as counted, so a
+    /// caller that needs them (the bulk runner's cost column) does not parse the body again.
+    pub(crate) async fn call_raw_counted(
+        &self,
+        ep: &Endpoint,
+        call: &Call,
+        opts: &RequestOptions,
+    ) -> Result<(Response<()>, Option<Counted>)> {
         if !counts_usage(ep) {
             let r: Response<serde::de::IgnoredAny> = self.call_typed(ep, call, opts).await?;
-            return Ok(r.map(|_| ()));
+            return Ok((r.map(|_| ()), None));
         }
         #[derive(serde::Deserialize)]
         struct Lite {
@@ -435,16 +446,18 @@ impl Client {
             usage: Option<Value>,
         }
         let r: Response<Option<Lite>> = self.call_typed(ep, call, opts).await?;
-        if let Some(Lite {
-            model,
-            usage: Some(u),
-        }) = &r.data
-        {
-            if let Some(usage) = usage_of(u) {
-                crate::client::record_usage(self.usage_sink(), model, &usage);
+        let mut counted = None;
+        if let Some(Lite { model, usage }) = &r.data {
+            let usage = usage.as_ref().and_then(usage_of);
+            if let Some(u) = &usage {
+                crate::client::record_usage(self.usage_sink(), model, u);
             }
+            counted = Some(Counted {
+                model: model.clone(),
+                usage,
+            });
         }
-        Ok(r.map(|_| ()))
+        Ok((r.map(|_| ()), counted))
     }
 
     /// Runs an operation whose answer is bytes and hands back the live answer to read in chunks
@@ -553,11 +566,22 @@ fn counts_usage(ep: &Endpoint) -> bool {
 /// Usage in chat terms from either shape (`prompt_tokens` or the Responses API's
 /// `input_tokens`).
 pub(crate) fn usage_of(u: &Value) -> Option<crate::types::Usage> {
+    use serde::Deserialize;
+    // Read from the borrowed value: `from_value` would take a clone of it.
     if u.get("input_tokens").is_some() {
-        let r: crate::responses::ResponseUsage = serde_json::from_value(u.clone()).ok()?;
+        let r = crate::responses::ResponseUsage::deserialize(u).ok()?;
         return Some(r.to_usage());
     }
-    serde_json::from_value(u.clone()).ok()
+    crate::types::Usage::deserialize(u).ok()
+}
+
+/// The model and usage of an answer, read by [`Client::call_raw_counted`].
+#[derive(Debug)]
+pub(crate) struct Counted {
+    /// The answer's `model` (empty when it has none).
+    pub model: String,
+    /// Its usage, in chat terms.
+    pub usage: Option<crate::types::Usage>,
 }
 
 /// A binary answer being received.
