@@ -154,56 +154,35 @@ pub fn runtime() -> Result<&'static Runtime> {
             return Ok(&entry.runtime);
         }
     }
-    let (built, driven) = build_runtime()?;
+    let built = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads())
+        .thread_name("openai-rs")
+        // Runs on every worker and blocking-pool thread. SIGPIPE is blocked there first, so a
+        // write into a socket the server already closed (a 413 sent before the upload ended)
+        // fails with EPIPE instead of killing a C host that kept the default disposition.
+        // Wakes of blocking callers are batched (see `wake`): flushed before a worker sleeps.
+        .on_thread_start(|| {
+            block_sigpipe();
+            crate::wake::mark_worker();
+        })
+        .on_thread_park(crate::wake::flush)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("cannot start the runtime: {e}"),
+            )
+        })?;
     let fresh = Box::into_raw(Box::new(RuntimeForPid {
         pid,
         runtime: built,
         _replaced: cur,
     }));
-    // A current-thread runtime needs a thread that drives it. It is started before the runtime
-    // is published (a thread that cannot start is an error here, not a runtime whose tasks never
-    // run), and told afterwards whether to drive it or leave it to the thread that won the race.
-    let driver = match driven {
-        Driven::ByWorkers => None,
-        Driven::ByOwnThread => {
-            let (go_tx, go) = std::sync::mpsc::channel::<bool>();
-            let addr = fresh as usize;
-            let thread = std::thread::Builder::new()
-                .name("openai-rs".into())
-                .spawn(move || {
-                    if go.recv() != Ok(true) {
-                        return;
-                    }
-                    block_sigpipe();
-                    crate::wake::mark_worker();
-                    // SAFETY: published, so never freed.
-                    let entry: &'static RuntimeForPid = unsafe { &*(addr as *const RuntimeForPid) };
-                    entry.runtime.block_on(std::future::pending::<()>());
-                })
-                .map_err(|e| {
-                    // SAFETY: `fresh` was never published.
-                    drop(unsafe { Box::from_raw(fresh) });
-                    Error::new(
-                        ErrorKind::Internal,
-                        format!("cannot start the runtime's thread: {e}"),
-                    )
-                })?;
-            Some((go_tx, thread))
-        }
-    };
     match RUNTIME.compare_exchange(cur, fresh, Ordering::AcqRel, Ordering::Acquire) {
         // SAFETY: `fresh` is now published and never freed.
-        Ok(_) => {
-            if let Some((go, _detached)) = driver {
-                let _ = go.send(true);
-            }
-            Ok(unsafe { &(*fresh).runtime })
-        }
+        Ok(_) => Ok(unsafe { &(*fresh).runtime }),
         Err(winner) => {
-            if let Some((go, thread)) = driver {
-                let _ = go.send(false);
-                let _ = thread.join();
-            }
             // Another thread built one first; ours was never shared. Shutting it down in the
             // background avoids blocking this thread on its workers.
             // SAFETY: `fresh` was never published.
@@ -220,63 +199,11 @@ pub fn runtime() -> Result<&'static Runtime> {
     }
 }
 
-enum Driven {
-    ByWorkers,
-    ByOwnThread,
-}
-
-/// The shared runtime. By default a current-thread runtime, driven by one thread of its own:
-/// every connection, timer and call runs there, as in the raw bound of `make bench`, with no
-/// work-stealing and no wakes between workers; callers hand their calls over and sleep. Against
-/// two workers, on the harness's one CPU: sequential p50 1.40 -> 1.24x the raw bound from
-/// Python and 1.26 -> 1.12x from C, C streams 0.48 -> 0.70x, 64 concurrent calls unchanged.
-/// `OPENAI_RS_WORKER_THREADS=N` (N >= 2) picks a multi-thread runtime with N workers, for hosts
-/// whose calls parse large answers on several cores at once.
-fn build_runtime() -> Result<(Runtime, Driven)> {
-    let workers = worker_threads();
-    let mut builder = if workers > 1 {
-        let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.worker_threads(workers);
-        b
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    };
-    builder
-        .thread_name("openai-rs")
-        // Runs on every worker and blocking-pool thread (the driver thread of a current-thread
-        // runtime does the same itself). SIGPIPE is blocked there first, so a write into a
-        // socket the server already closed (a 413 sent before the upload ended) fails with EPIPE
-        // instead of killing a C host that kept the default disposition.
-        // Wakes of blocking callers are batched (see `wake`): flushed before a worker sleeps.
-        .on_thread_start(move || {
-            block_sigpipe();
-            if workers > 1 {
-                crate::wake::mark_worker();
-            }
-        })
-        .on_thread_park(crate::wake::flush)
-        .enable_all();
-    let built = builder.build().map_err(|e| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("cannot start the runtime: {e}"),
-        )
-    })?;
-    Ok((
-        built,
-        if workers > 1 {
-            Driven::ByWorkers
-        } else {
-            Driven::ByOwnThread
-        },
-    ))
-}
-
-/// Runs `signal` once the shared runtime's thread has finished its current batch of ready work
-/// (before it sleeps at the latest) when called from that thread, at once from any other. For
+/// Runs `signal` once the runtime worker it is called on has finished its current batch of ready
+/// work (before it sleeps at the latest), at once when called from any other thread. For
 /// a binding that tells another thread a result is ready by a means of its own (a byte on a
 /// socket a C event loop polls): signalled per result, the woken thread would preempt the
-/// runtime's thread each time; deferred, it wakes once per batch.
+/// worker each time; deferred, it wakes once per batch.
 pub fn after_batch(signal: impl FnOnce() + Send + 'static) {
     crate::wake::after_batch(Box::new(signal));
 }
@@ -297,13 +224,16 @@ fn block_sigpipe() {
     }
 }
 
-/// One (a current-thread runtime) unless `OPENAI_RS_WORKER_THREADS` asks for more.
+/// Two workers by default (the work is I/O), one where only one CPU is available;
+/// `OPENAI_RS_WORKER_THREADS` overrides it.
 fn worker_threads() -> usize {
     std::env::var("OPENAI_RS_WORKER_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
-        .unwrap_or(1)
+        // Two, or one where the process may use only one CPU (a pinned process, a one-CPU
+        // container): a second worker there only adds hand-offs between the two.
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get().min(2)))
 }
 
 fn check_not_nested() -> Result<()> {
