@@ -144,9 +144,12 @@ impl BulkRun {
         let rt = openai_core::blocking::runtime().map_err(|e| to_pyerr(py, &e))?;
         let job = start(Sink(shared.clone()));
         let s = shared.clone();
+        // Made here and moved in, so it is dropped with the future even if the task is aborted
+        // before its first poll (a future never polled never runs its body).
+        let ended = Ended(shared.clone());
         let task = rt.spawn(async move {
-            // Declared first, so dropped after the job, also when the task is aborted.
-            let _ended = Ended(s.clone());
+            // Bound first, so dropped after the job when the task is aborted mid-run.
+            let _ended = ended;
             let out = job.await;
             *s.done.lock().unwrap_or_else(PoisonError::into_inner) = Some(out);
         });

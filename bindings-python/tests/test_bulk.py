@@ -198,6 +198,34 @@ def test_interrupt_stops_the_run_and_keeps_finished_rows(client, mock, test_id, 
     assert sorted(x["custom_id"] for x in lines(out)) == sorted(r["custom_id"] for r in rows)
 
 
+def test_cancel_right_after_the_start_returns(mock, test_id, tmp_path):
+    # cancel() waits for the run to end, and must see that end also when the run's task is
+    # dropped before its first poll. On one CPU the task has not run yet when cancel() comes
+    # (the Python thread holds the CPU), so the child process is pinned to one.
+    script = f"""
+import openai_rs
+from openai_rs import _bulk
+c = openai_rs.OpenAI(api_key="sk-test-key", base_url={mock.url!r})
+rows = [{{"custom_id": f"z{{i}}", "method": "POST", "url": "/v1/chat/completions",
+          "body": {{"model": "gpt-4o-mini", "messages": [{{"role": "user", "content": "hi"}}]}}}}
+        for i in range(20)]
+for i in range(50):
+    r = _bulk._start(c._native, rows, {str(tmp_path)!r} + f"/z{{i}}.jsonl", order="completed",
+                     extra_headers={{"x-test-id": {test_id!r}, "x-mock-fault": "latency=30"}})
+    r.cancel()
+print("ok")
+"""
+    cpu = min(os.sched_getaffinity(0))
+    p = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}),
+    )
+    assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr
+
+
 def test_cli_resumes_after_sigkill(tmp_path):
     m = Mock("--latency-ms", "40")
     try:
