@@ -110,7 +110,7 @@ enum Signal {
     /// Not written; nothing waits, or what waits was already signalled and taken.
     #[default]
     Idle,
-    /// Completions wait; the byte will be written when the runtime's thread ends its batch.
+    /// Completions wait; the byte will be written when the runtime worker ends its batch.
     Pending,
     /// Written: the descriptor polls readable.
     Written,
@@ -150,7 +150,7 @@ impl Shared {
     }
 
     /// Queues `c`. The program is told once per batch of the runtime's work, not per
-    /// completion: woken per completion, its thread would preempt the runtime's at each one (two
+    /// completion: woken per completion, its thread would preempt the runtime worker at each one (two
     /// switches per request, measured at 64 in flight).
     /// True if the caller must [`Shared::announce`] it, once the lock is released.
     fn enqueue(&self, st: &mut State, c: openai_completion) -> bool {
@@ -162,7 +162,7 @@ impl Shared {
         first
     }
 
-    /// Signals waiting completions: after the runtime's batch on its thread, at once elsewhere.
+    /// Signals waiting completions: after the worker's batch on a runtime worker, at once elsewhere.
     fn announce(self: &Arc<Self>) {
         let shared = self.clone();
         openai_core::blocking::after_batch(move || shared.signal());

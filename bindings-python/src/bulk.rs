@@ -30,6 +30,28 @@ struct Shared {
     finished: Condvar,
 }
 
+impl Shared {
+    /// Waits until `ready` holds (at most `timeout`, if given; the condition variable is
+    /// notified when the run ends) and says whether it does.
+    fn wait_for(&self, timeout: Option<Duration>, ready: impl Fn(&Shared, &Done) -> bool) -> bool {
+        let done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
+        let waiting = |d: &mut Done| !ready(self, d);
+        let done = match timeout {
+            Some(t) => {
+                self.finished
+                    .wait_timeout_while(done, t, waiting)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0
+            }
+            None => self
+                .finished
+                .wait_while(done, waiting)
+                .unwrap_or_else(PoisonError::into_inner),
+        };
+        ready(self, &done)
+    }
+}
+
 /// Marks the run ended when the job's future is dropped, whichever way it ends.
 struct Ended(Arc<Shared>);
 
@@ -249,19 +271,7 @@ impl BulkRun {
     /// Waits up to `timeout` seconds (GIL released); True once the run has ended.
     fn wait(&self, py: Python<'_>, timeout: f64) -> bool {
         let t = Duration::from_secs_f64(timeout.clamp(0.0, 3600.0));
-        py.detach(|| {
-            let done = self
-                .shared
-                .done
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let (done, _) = self
-                .shared
-                .finished
-                .wait_timeout_while(done, t, |d| d.is_none())
-                .unwrap_or_else(PoisonError::into_inner);
-            done.is_some()
-        })
+        py.detach(|| self.shared.wait_for(Some(t), |_, done| done.is_some()))
     }
 
     /// True once the run has ended (or was cancelled).
@@ -286,18 +296,9 @@ impl BulkRun {
     fn cancel(&self, py: Python<'_>) {
         self.abort.abort();
         py.detach(|| {
-            let done = self
-                .shared
-                .done
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let _stopped = self
-                .shared
-                .finished
-                .wait_while(done, |_| {
-                    !self.shared.ended.load(std::sync::atomic::Ordering::Acquire)
-                })
-                .unwrap_or_else(PoisonError::into_inner);
+            self.shared.wait_for(None, |s, _| {
+                s.ended.load(std::sync::atomic::Ordering::Acquire)
+            })
         });
     }
 

@@ -1284,12 +1284,23 @@ fn counted_answer(
         Some(c) => (Some(c.model).filter(|m| !m.is_empty()), c.usage),
         None => (None, None),
     };
-    let model = model.as_deref().unwrap_or(request_model);
+    let price = prices.get(model.as_deref().unwrap_or(request_model));
+    row_answer(owned_body(&raw), status, request_id, usage, price)
+}
+
+/// A row's answer, its cost priced by `price` (the answer's model's, else the request's).
+fn row_answer(
+    raw: bytes::Bytes,
+    status: u16,
+    request_id: Option<String>,
+    usage: Option<Usage>,
+    price: Option<ModelPrice>,
+) -> RowAnswer {
     RowAnswer {
         status_code: status,
         request_id,
-        raw: owned_body(&raw),
-        cost_usd: match (&usage, prices.get(model)) {
+        raw,
+        cost_usd: match (&usage, price) {
             (Some(u), Some(p)) => Some(p.cost(u)),
             _ => None,
         },
@@ -1339,18 +1350,10 @@ pub(crate) fn answer_of(
         ),
         None => (None, None),
     };
-    let model = model.as_deref().unwrap_or(request_model);
-    let cost_usd = match (&usage, prices.get(model)) {
-        (Some(u), Some(p)) => Some(p.cost(u)),
-        _ => None,
-    };
-    Ok(RowAnswer {
-        status_code: status,
-        request_id,
-        raw,
-        usage,
-        cost_usd,
-    })
+    let price = prices
+        .get(model.as_deref().unwrap_or(request_model))
+        .copied();
+    Ok(row_answer(raw, status, request_id, usage, price))
 }
 
 #[cfg(test)]

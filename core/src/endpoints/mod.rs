@@ -445,18 +445,15 @@ impl Client {
             #[serde(default)]
             usage: Option<Value>,
         }
-        let r: Response<Option<Lite>> = self.call_typed(ep, call, opts).await?;
-        let mut counted = None;
-        if let Some(Lite { model, usage }) = &r.data {
+        let mut r: Response<Option<Lite>> = self.call_typed(ep, call, opts).await?;
+        // Taken out of the answer, not copied: the caller gets the model string itself.
+        let counted = r.data.take().map(|Lite { model, usage }| {
             let usage = usage.as_ref().and_then(usage_of);
             if let Some(u) = &usage {
-                crate::client::record_usage(self.usage_sink(), model, u);
+                crate::client::record_usage(self.usage_sink(), &model, u);
             }
-            counted = Some(Counted {
-                model: model.clone(),
-                usage,
-            });
-        }
+            Counted { model, usage }
+        });
         Ok((r.map(|_| ()), counted))
     }
 
