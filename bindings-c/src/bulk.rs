@@ -341,7 +341,8 @@ fn batch_options_of(v: &Value) -> FfiResult<BatchApiOptions> {
 /// "body"}` per line; chat completions, responses, embeddings) under the limits of
 /// `options_json` (see above; NULL: 16 at a time, no limit of our own; the server's
 /// `x-ratelimit-*` headers and 429s are always followed). A bad input line fails the call before
-/// anything is sent. Each finished row is appended to `output_path` (NULL: none) as a Batch API
+/// anything is sent; then the file is read a line at a time as rows go out, so memory does not
+/// grow with it (a line changed since the check is that row's error). Each finished row is appended to `output_path` (NULL: none) as a Batch API
 /// output line; rows it already holds are skipped, so running again after a crash or a cancel
 /// resumes. One failed row never stops the run: it reaches `on_result` with its status.
 ///
@@ -381,7 +382,7 @@ pub unsafe extern "C" fn openai_client_bulk_run(
             )
         };
         let (opts, batch) = options_of(options, output)?;
-        let rows = bulk::read_requests(input)?;
+        let rows = bulk::open_requests(input)?;
         let rt = openai_core::blocking::runtime()?;
         let inbox = Arc::new(Inbox::default());
         let tx = inbox.clone();

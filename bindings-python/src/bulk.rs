@@ -89,15 +89,25 @@ pub struct BulkRun {
     abort: tokio::task::AbortHandle,
 }
 
-fn rows_of(requests: &Bound<'_, PyAny>) -> PyResult<Vec<BulkRequest>> {
+/// A run's rows: a file's read as the run takes them, a list's converted up front.
+type Rows = Box<dyn Iterator<Item = openai_core::Result<BulkRequest>> + Send>;
+
+fn rows_of(requests: &Bound<'_, PyAny>) -> PyResult<Rows> {
     if let Ok(path) = requests.cast::<PyString>() {
         let py = requests.py();
-        return bulk::read_requests(path.to_str()?).map_err(|e| to_pyerr(py, &e));
+        let lines = bulk::open_requests(path.to_str()?).map_err(|e| to_pyerr(py, &e))?;
+        return Ok(Box::new(lines));
     }
     let mut rows = Vec::new();
     for item in requests.try_iter()? {
-        let v = py_to_json(&item?)?;
-        let row: BulkRequest = serde_json::from_value(v).map_err(|e| {
+        let item = item?;
+        if let Ok(d) = item.cast::<PyDict>()
+            && let Some(row) = dict_row(d)?
+        {
+            rows.push(row);
+            continue;
+        }
+        let row: BulkRequest = serde_json::from_value(py_to_json(&item)?).map_err(|e| {
             pyo3::exceptions::PyValueError::new_err(format!(
                 "request {} is not a Batch API line ({{\"custom_id\", \"method\", \"url\", \
                  \"body\"}}): {e}",
@@ -106,7 +116,37 @@ fn rows_of(requests: &Bound<'_, PyAny>) -> PyResult<Vec<BulkRequest>> {
         })?;
         rows.push(row);
     }
-    Ok(rows)
+    Ok(Box::new(rows.into_iter().map(Ok)))
+}
+
+/// A dict row read field by field, without converting the whole dict first; `None` (a field
+/// missing or of the wrong type) leaves it to the general path, which says what is wrong.
+fn dict_row(d: &Bound<'_, PyDict>) -> PyResult<Option<BulkRequest>> {
+    let text = |key: &str| -> PyResult<Option<Option<String>>> {
+        Ok(match d.get_item(key)? {
+            None => None,
+            Some(v) => Some(match v.cast::<PyString>() {
+                Ok(s) => Some(s.to_str()?.to_owned()),
+                Err(_) => None,
+            }),
+        })
+    };
+    let (Some(Some(custom_id)), Some(Some(url)), Some(body)) =
+        (text("custom_id")?, text("url")?, d.get_item("body")?)
+    else {
+        return Ok(None);
+    };
+    let method = match text("method")? {
+        None => "POST".to_owned(),
+        Some(Some(m)) => m,
+        Some(None) => return Ok(None),
+    };
+    Ok(Some(BulkRequest {
+        custom_id,
+        method,
+        url,
+        body: py_to_json(&body)?,
+    }))
 }
 
 fn progress_dict<'py>(py: Python<'py>, p: &BulkProgress) -> PyResult<Bound<'py, PyDict>> {

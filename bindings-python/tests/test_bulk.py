@@ -154,6 +154,11 @@ def test_bad_input_fails_before_sending(client, tmp_path):
         client.bulk([row("a")], order="sideways", progress=False)
     with pytest.raises(ValueError, match="request 0"):
         client.bulk([{"url": "/v1/embeddings"}], progress=False)
+    # A dict whose fields are of the wrong type is refused the same way.
+    with pytest.raises(ValueError, match="request 1"):
+        client.bulk([row("a"), {**row("b"), "custom_id": 5}], progress=False)
+    with pytest.raises(ValueError, match="request 0"):
+        client.bulk([{**row("a"), "method": None}], progress=False)
 
 
 async def test_async_twin(aclient, mock, test_id):

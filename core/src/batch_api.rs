@@ -174,17 +174,26 @@ fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 /// the state file then already holds the batches created, so running again resumes them.
 /// A row the batches did not answer (a batch that failed, expired or was cancelled) is that
 /// row's error. Dropping the future stops polling; the batches go on at the API.
-pub async fn run(
+pub async fn run<I>(
     client: &Client,
-    rows: Vec<BulkRequest>,
+    rows: I,
     opts: &BatchApiOptions,
     mut on_progress: impl FnMut(&BulkProgress) + Send,
-) -> Result<BulkSummary> {
+) -> Result<BulkSummary>
+where
+    I: IntoIterator,
+    I::Item: crate::bulk::IntoRequest,
+{
     if opts.max_lines == 0 || opts.max_bytes == 0 {
         return Err(Error::invalid_argument(
             "max_lines and max_bytes must be at least 1",
         ));
     }
+    // The batches are cut from the whole input, and their answers joined back to it.
+    let rows = rows
+        .into_iter()
+        .map(crate::bulk::IntoRequest::into_request)
+        .collect::<Result<Vec<BulkRequest>>>()?;
     let started = Instant::now();
     let chunks = chunks(&rows, opts.max_lines, opts.max_bytes)?;
     let mut state = match &opts.state_file {

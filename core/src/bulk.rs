@@ -95,6 +95,29 @@ impl BulkRequest {
 
     /// Parses one input line.
     pub fn from_line(line: &str) -> Result<BulkRequest> {
+        // A well-formed line decodes straight into the row (the outer object is not built as a
+        // map first); anything else takes the path below, which says what is wrong.
+        #[derive(serde::Deserialize)]
+        struct Line {
+            custom_id: String,
+            #[serde(default = "post")]
+            method: String,
+            url: String,
+            body: Value,
+        }
+        if let Ok(l) = serde_json::from_str::<Line>(line)
+            && !l.custom_id.is_empty()
+            && l.body.is_object()
+        {
+            let row = BulkRequest {
+                custom_id: l.custom_id,
+                method: l.method,
+                url: l.url,
+                body: l.body,
+            };
+            row.operation()?;
+            return Ok(row);
+        }
         let mut v: Value = serde_json::from_str(line)
             .map_err(|e| Error::invalid_argument(format!("not valid JSON: {e}")))?;
         let custom_id = match v.get("custom_id") {
@@ -280,36 +303,99 @@ impl TokenEstimate {
 /// Reads a Batch API input file whole, checking every line first (valid JSON, a unique
 /// `custom_id`, a served url and method, an object body) so a bad file fails before anything is
 /// sent. Blank lines are skipped. Errors name the 1-based line.
+///
+/// For a run, [`open_requests`] makes the same checks and then reads the rows as the run takes
+/// them, so memory does not grow with the file.
 pub fn read_requests(path: impl AsRef<Path>) -> Result<Vec<BulkRequest>> {
-    let path = path.as_ref();
-    let io =
-        |e: std::io::Error| Error::invalid_argument(format!("cannot read {}: {e}", path.display()));
-    let file = std::fs::File::open(path).map_err(io)?;
     let mut rows = Vec::new();
+    each_request(path.as_ref(), |row| rows.push(row))?;
+    Ok(rows)
+}
+
+/// Checks a Batch API input file whole, as [`read_requests`] does, then hands its rows out one
+/// at a time: a run of a million-line file holds the rows in flight, not the file.
+///
+/// A line that no longer parses when it is read the second time (the file changed under the run)
+/// is that row's error, naming the line; the rows around it run.
+pub fn open_requests(path: impl AsRef<Path>) -> Result<RequestLines> {
+    let path = path.as_ref();
+    let mut left = 0usize;
+    each_request(path, |_| left += 1)?;
+    let file = std::fs::File::open(path).map_err(read_error(path))?;
+    Ok(RequestLines {
+        path: path.to_owned(),
+        lines: Some(std::io::BufReader::new(file).lines()),
+        line: 0,
+        left,
+    })
+}
+
+fn read_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::invalid_argument(format!("cannot read {}: {e}", path.display()))
+}
+
+fn line_error(path: &Path, line: usize, e: &Error) -> Error {
+    Error::invalid_argument(format!("{} line {}: {}", path.display(), line, e.message()))
+}
+
+/// Every row of the file, checked, to `each`; the first bad line is the error.
+fn each_request(path: &Path, mut each: impl FnMut(BulkRequest)) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(read_error(path))?;
     let mut seen = HashSet::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(io)?;
+        let line = line.map_err(read_error(path))?;
         if line.trim().is_empty() {
             continue;
         }
-        let at = |e: Error| {
-            Error::invalid_argument(format!(
-                "{} line {}: {}",
-                path.display(),
-                i + 1,
-                e.message()
-            ))
-        };
-        let row = BulkRequest::from_line(&line).map_err(at)?;
+        let row = BulkRequest::from_line(&line).map_err(|e| line_error(path, i + 1, &e))?;
         if !seen.insert(row.custom_id.clone()) {
-            return Err(at(Error::invalid_argument(format!(
-                "duplicate custom_id {:?}",
-                row.custom_id
-            ))));
+            let e = Error::invalid_argument(format!("duplicate custom_id {:?}", row.custom_id));
+            return Err(line_error(path, i + 1, &e));
         }
-        rows.push(row);
+        each(row);
     }
-    Ok(rows)
+    Ok(())
+}
+
+/// The rows of a checked input file, read as they are taken (see [`open_requests`]).
+pub struct RequestLines {
+    path: PathBuf,
+    /// `None` after a read error: the rest of the file is lost to the run, said once.
+    lines: Option<std::io::Lines<std::io::BufReader<std::fs::File>>>,
+    line: usize,
+    left: usize,
+}
+
+impl Iterator for RequestLines {
+    type Item = Result<BulkRequest>;
+
+    fn next(&mut self) -> Option<Result<BulkRequest>> {
+        loop {
+            let line = match self.lines.as_mut()?.next()? {
+                Ok(l) => l,
+                Err(e) => {
+                    self.lines = None;
+                    return Some(Err(read_error(&self.path)(e)));
+                }
+            };
+            self.line += 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            self.left = self.left.saturating_sub(1);
+            return Some(BulkRequest::from_line(&line).map_err(|e| {
+                let e = Error::invalid_argument(format!(
+                    "{} (the file changed after it was checked)",
+                    e.message()
+                ));
+                line_error(&self.path, self.line, &e)
+            }));
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
 }
 
 /// In which order [`BulkSummary::results`] lists the rows.
@@ -878,7 +964,8 @@ pub async fn run<I>(
     mut on_progress: impl FnMut(&BulkProgress) + Send,
 ) -> Result<BulkSummary>
 where
-    I: IntoIterator<Item = BulkRequest>,
+    I: IntoIterator,
+    I::Item: IntoRequest,
     I::IntoIter: Send,
 {
     opts.check()?;
@@ -950,12 +1037,21 @@ where
     loop {
         // Fill the free slots, in input order.
         while !exhausted && !budget_out && in_flight.len() < opts.max_concurrency {
-            let Some(req) = rows.next() else {
+            let Some(item) = rows.next() else {
                 exhausted = true;
                 break;
             };
             let index = next_index;
             next_index += 1;
+            let req = match item.into_request() {
+                Ok(req) => req,
+                Err(e) => {
+                    // No custom_id to write it under: the row is in the results and the count.
+                    let r = unreadable_row(index, e);
+                    finish(r, false, &mut summary, &mut progress, &mut results)?;
+                    continue;
+                }
+            };
             if done_before.contains(&req.custom_id) {
                 summary.skipped += 1;
                 continue;
@@ -1016,21 +1112,21 @@ where
         if budget_out && !exhausted {
             // Every row left is reported, so the results cover the input; none is written.
             let budget = opts.max_cost_usd.unwrap_or(0.0);
-            for req in rows.by_ref() {
+            for item in rows.by_ref() {
                 let index = next_index;
                 next_index += 1;
-                if done_before.contains(&req.custom_id) {
-                    summary.skipped += 1;
-                    continue;
-                }
-                finish(
-                    budget_row(index, req, budget),
-                    false,
-                    &mut summary,
-                    &mut progress,
-                    &mut results,
-                )?;
-                summary.not_run += 1;
+                let r = match item.into_request() {
+                    Ok(req) if done_before.contains(&req.custom_id) => {
+                        summary.skipped += 1;
+                        continue;
+                    }
+                    Ok(req) => {
+                        summary.not_run += 1;
+                        budget_row(index, req, budget)
+                    }
+                    Err(e) => unreadable_row(index, e),
+                };
+                finish(r, false, &mut summary, &mut progress, &mut results)?;
             }
             exhausted = true;
         }
@@ -1106,7 +1202,8 @@ pub fn run_on_own_thread<I>(
     on_progress: impl FnMut(&BulkProgress) + Send + 'static,
 ) -> Result<crate::blocking::OwnThread<Result<BulkSummary>>>
 where
-    I: IntoIterator<Item = BulkRequest> + Send + 'static,
+    I: IntoIterator + Send + 'static,
+    I::Item: IntoRequest,
     I::IntoIter: Send,
 {
     let (client, opts) = (client.clone(), opts.clone());
@@ -1160,6 +1257,35 @@ fn budget_row(index: u64, req: BulkRequest, budget: f64) -> RowResult {
             ErrorKind::BudgetExceeded,
             format!("not sent: the run's cost budget of ${budget} would be exceeded"),
         )),
+        retries: 0,
+    }
+}
+
+/// What a run takes as a row: a request, or (from [`RequestLines`]) a line that could not be
+/// read, which becomes that row's error.
+pub trait IntoRequest {
+    /// The request, or why there is none.
+    fn into_request(self) -> Result<BulkRequest>;
+}
+
+impl IntoRequest for BulkRequest {
+    fn into_request(self) -> Result<BulkRequest> {
+        Ok(self)
+    }
+}
+
+impl IntoRequest for Result<BulkRequest> {
+    fn into_request(self) -> Result<BulkRequest> {
+        self
+    }
+}
+
+fn unreadable_row(index: u64, e: Error) -> RowResult {
+    RowResult {
+        index,
+        custom_id: String::new(),
+        url: String::new(),
+        outcome: Err(e),
         retries: 0,
     }
 }
@@ -1398,11 +1524,26 @@ mod tests {
                 "POST only",
             ),
             ("{nope", "JSON"),
+            (
+                r#"{"custom_id":"","url":"/v1/embeddings","body":{}}"#,
+                "custom_id",
+            ),
+            (
+                r#"{"custom_id":"a","url":"/v1/embeddings","body":[]}"#,
+                "object",
+            ),
         ] {
             let e = BulkRequest::from_line(line).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidArgument);
             assert!(e.message().contains(want), "{line}: {e}");
         }
+        // Lines the direct decoding refuses but the general path takes, read as before: a null
+        // method is POST, and of repeated keys the last one counts.
+        let r = BulkRequest::from_line(
+            r#"{"custom_id":"a","custom_id":"b","method":null,"url":"/v1/embeddings","body":{}}"#,
+        )
+        .unwrap();
+        assert_eq!((r.custom_id.as_str(), r.method.as_str()), ("b", "POST"));
     }
 
     #[test]

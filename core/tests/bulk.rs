@@ -471,3 +471,57 @@ async fn the_achieved_rate_is_within_five_percent_of_rpm_over_twenty_seconds() {
     let elapsed = summary.elapsed.as_secs_f64();
     assert!((19.0..23.0).contains(&elapsed), "{elapsed:.1} s");
 }
+
+#[tokio::test]
+async fn a_file_is_checked_whole_then_read_as_the_run_goes() {
+    let test = test_id("bulk-file");
+    let client = client();
+    let input = temp_out("lines-in.jsonl");
+    let line = |i: usize| serde_json::to_string(&chat_row(&format!("f{i}"))).unwrap();
+    let lines: Vec<String> = (0..40).map(line).collect();
+    std::fs::write(&input, lines.join("\n") + "\n\n").unwrap();
+
+    // A bad line anywhere fails the open, before a row is sent.
+    let mut broken = lines.clone();
+    broken[30] = "{\"custom_id\": \"f30\"".into();
+    let bad = temp_out("lines-bad.jsonl");
+    std::fs::write(&bad, broken.join("\n")).unwrap();
+    let e = bulk::open_requests(&bad).err().unwrap();
+    assert!(e.message().contains("line 31"), "{e}");
+
+    let rows = bulk::open_requests(&input).unwrap();
+    assert_eq!(rows.size_hint(), (40, Some(40)));
+    // The file changes after the check (same length, so the lines around it stay put): the run
+    // reads it as it goes, so it sees the change, and only that row fails, naming its line.
+    let mut changed = lines.clone();
+    let head = "{\"custom_id\": \"f25\"";
+    let torn = format!("{head}{}", " ".repeat(lines[25].len() - head.len()));
+    changed[25] = torn;
+    std::fs::write(&input, changed.join("\n") + "\n\n").unwrap();
+
+    let out = temp_out("lines-out.jsonl");
+    let mut opts = opts_for(&test, "");
+    opts.max_concurrency = 4;
+    opts.order = Order::Input;
+    opts.output = Some(out.clone());
+    let mut total = None;
+    let summary = bulk::run(&client, rows, &opts, |_| {}, |p| total = p.total)
+        .await
+        .unwrap();
+    assert_eq!((summary.ok, summary.failed), (39, 1));
+    assert_eq!(total, Some(40));
+    let failed = &summary.results[25];
+    let e = failed.outcome.as_ref().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(
+        e.message().contains("line 26") && e.message().contains("changed"),
+        "{e}"
+    );
+    // Not written: it has no custom_id to be resumed under. Every other row is, once.
+    let written = read_lines(&out);
+    assert_eq!(written.len(), 39);
+    let answered = answered_ids(&test);
+    assert_eq!(answered.len(), 39);
+    assert!(answered.values().all(|&n| n == 1));
+    assert!(!answered.contains_key("f25"));
+}

@@ -819,6 +819,8 @@ class OpenAI(_BaseClient):
         Rows finish or fail one by one (never the whole run); ``output`` gets a Batch API output
         line per row as it finishes, and rows it already holds are skipped (resume). ``progress``:
         a bar on a terminal (None: when stderr is one), False, or a callable given a dict.
+        A file is checked whole, then read as rows are sent: with ``collect=False`` a run's
+        memory does not grow with the file.
 
         >>> results = client.bulk("in.jsonl", output="out.jsonl", rpm=500, tpm=200_000)
         """
