@@ -13,7 +13,7 @@ use std::time::Duration;
 use openai_core::batch_api::{self, BatchApiOptions};
 use openai_core::bulk::{self, BulkOptions, BulkProgress, BulkRequest, BulkSummary, Order};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 
 use crate::client::{Client, request_options};
 use crate::convert::{Root, json_to_py, py_to_json};
@@ -101,6 +101,15 @@ fn rows_of(requests: &Bound<'_, PyAny>) -> PyResult<Rows> {
     let mut rows = Vec::new();
     for item in requests.try_iter()? {
         let item = item?;
+        // Any Mapping is a row (the stubs say so), read as the dict it holds.
+        let item = match item.cast::<PyMapping>() {
+            Ok(m) if !item.is_instance_of::<PyDict>() => {
+                let d = PyDict::new(item.py());
+                d.update(m)?;
+                d.into_any()
+            }
+            _ => item,
+        };
         if let Ok(d) = item.cast::<PyDict>()
             && let Some(row) = dict_row(d)?
         {

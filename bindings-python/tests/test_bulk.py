@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -154,6 +155,9 @@ def test_bad_input_fails_before_sending(client, tmp_path):
         client.bulk([row("a")], order="sideways", progress=False)
     with pytest.raises(ValueError, match="request 0"):
         client.bulk([{"url": "/v1/embeddings"}], progress=False)
+    # Any Mapping is a row.
+    res = client.bulk([types.MappingProxyType(row("m"))], progress=False, max_retries=0)
+    assert [r.custom_id for r in res] == ["m"]
     # A dict whose fields are of the wrong type is refused the same way.
     with pytest.raises(ValueError, match="request 1"):
         client.bulk([row("a"), {**row("b"), "custom_id": 5}], progress=False)
