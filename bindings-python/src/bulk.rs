@@ -94,8 +94,11 @@ type Rows = Box<dyn Iterator<Item = openai_core::Result<BulkRequest>> + Send>;
 
 fn rows_of(requests: &Bound<'_, PyAny>) -> PyResult<Rows> {
     if let Ok(path) = requests.cast::<PyString>() {
-        let py = requests.py();
-        let lines = bulk::open_requests(path.to_str()?).map_err(|e| to_pyerr(py, &e))?;
+        let (py, path) = (requests.py(), path.to_str()?.to_owned());
+        // The check reads the whole file: other Python threads run meanwhile.
+        let lines = py
+            .detach(|| bulk::open_requests(path))
+            .map_err(|e| to_pyerr(py, &e))?;
         return Ok(Box::new(lines));
     }
     let mut rows = Vec::new();
