@@ -342,9 +342,10 @@ fn batch_options_of(v: &Value) -> FfiResult<BatchApiOptions> {
 /// `options_json` (see above; NULL: 16 at a time, no limit of our own; the server's
 /// `x-ratelimit-*` headers and 429s are always followed). A bad input line fails the call before
 /// anything is sent; then the file is read a line at a time as rows go out, so memory does not
-/// grow with it (a line changed since the check is that row's error). Each finished row is appended to `output_path` (NULL: none) as a Batch API
-/// output line; rows it already holds are skipped, so running again after a crash or a cancel
-/// resumes. One failed row never stops the run: it reaches `on_result` with its status.
+/// grow with it (a line changed since the check is that row's error). Each finished row is
+/// appended to `output_path` (NULL: none) as a Batch API output line; rows it already holds are
+/// skipped, so running again after a crash or a cancel resumes. One failed row never stops the
+/// run: it reaches `on_result` with its status.
 ///
 /// Returns `OPENAI_STATUS_CANCELLED` when `cancel` fires and `OPENAI_STATUS_ABORTED_BY_CALLBACK`
 /// when a callback stops the run (finished rows are in the output either way). `output_path`,
