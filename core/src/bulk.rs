@@ -901,6 +901,30 @@ impl std::hash::Hasher for SpreadHash {
     }
 }
 
+/// An output line's `custom_id`, if the line is a JSON object with one.
+fn output_id(line: &str) -> Option<std::borrow::Cow<'_, str>> {
+    // Only the id is decoded (borrowed when it has no escapes), the rest skipped: resuming a
+    // million-row run reads a million lines. A line this refuses (a repeated key, say) gets the
+    // general reading, where the last `custom_id` counts.
+    #[derive(serde::Deserialize)]
+    struct Line<'a> {
+        #[serde(borrow)]
+        custom_id: Option<std::borrow::Cow<'a, str>>,
+    }
+    if !line.trim_start().starts_with('{') {
+        // A struct also decodes from an array; an array is not an output line.
+        return None;
+    }
+    match serde_json::from_str::<Line<'_>>(line) {
+        Ok(l) => l.custom_id,
+        Err(_) => serde_json::from_str::<Value>(line)
+            .ok()?
+            .get("custom_id")?
+            .as_str()
+            .map(|s| s.to_owned().into()),
+    }
+}
+
 /// The `custom_id`s an output file already holds. A last line cut short by a crash (no newline,
 /// or not JSON) is cut off the file, so appending starts on a clean line; a bad line elsewhere
 /// means the file is not one of ours, and is an error.
@@ -944,12 +968,7 @@ pub fn done_ids(path: impl AsRef<Path>) -> Result<IdSet> {
             }
             continue;
         }
-        let id = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
-            v.get("custom_id")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
-        match id {
+        match output_id(&text) {
             Some(id) if complete => {
                 ids.insert(&id);
                 good_len += n as u64;
@@ -1561,6 +1580,29 @@ mod tests {
             assert_eq!(p.get(m), table.get(m).copied(), "{m}");
         }
         assert_ne!(p.get("gpt-4o"), p.get("gpt-4o-mini"));
+    }
+
+    #[test]
+    fn output_ids_are_read_as_a_json_reader_would() {
+        let id = |l: &str| output_id(l).map(|c| c.into_owned());
+        assert_eq!(
+            id(r#"{"id":"x","custom_id":"a","response":{"body":{"custom_id":"no"}}}"#).as_deref(),
+            Some("a")
+        );
+        assert_eq!(id(r#"{"custom_id":"a\"b"}"#).as_deref(), Some("a\"b"));
+        assert_eq!(
+            id(r#"{"custom_id":"a","custom_id":"b"}"#).as_deref(),
+            Some("b")
+        );
+        for not_one in [
+            r#"["a"]"#,
+            r#"{"custom_id":7}"#,
+            r#"{"custom_id":null}"#,
+            "{",
+            "x",
+        ] {
+            assert_eq!(id(not_one), None, "{not_one}");
+        }
     }
 
     #[test]
